@@ -74,8 +74,10 @@ public final class FrameAllocator {
             releaseGap(bump, aligned);
             bump = aligned + size;
             pa = aligned;
-            memory.discard(pa, size);
         }
+        // Zero on every hand-out: alignment-gap frames were never discarded, and a
+        // freed frame may have been written after its free.
+        memory.discard(pa, size);
         bytesInUse += size;
         framesInUse++;
         allocations++;

@@ -4,7 +4,8 @@ package dev.jiommu.mem;
  * A named range of the physical address map.
  *
  * <p>Invariants: {@code size > 0}; {@code base + size} does not exceed
- * 2^{@link PhysicalMemory#MAX_PA_BITS}; RAM regions hold data, MMIO regions are
+ * 2^{@link PhysicalMemory#MAX_PA_BITS}; RAM regions are 4 KiB aligned in base and
+ * size and hold data, MMIO regions are
  * holes that {@link PhysicalMemory} refuses (the platform bus routes them to
  * devices before they reach memory).
  */
@@ -24,6 +25,10 @@ public record MemoryRegion(String name, long base, long size, Kind kind) {
             throw new IllegalArgumentException(String.format(
                     "region '%s' [0x%x, +0x%x) lies beyond the %d-bit physical address space",
                     name, base, size, PhysicalMemory.MAX_PA_BITS));
+        }
+        if (kind == Kind.RAM && ((base | size) & (PhysicalMemory.PAGE_SIZE - 1)) != 0) {
+            throw new IllegalArgumentException(String.format(
+                    "RAM region '%s' [0x%x, +0x%x) is not 4 KiB aligned", name, base, size));
         }
     }
 

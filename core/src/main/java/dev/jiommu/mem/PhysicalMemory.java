@@ -2,20 +2,25 @@ package dev.jiommu.mem;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Sparse, little-endian physical memory of up to 2^52 bytes.
  *
- * <p>Storage is a radix of 4 KiB pages: a page exists from its first write,
+ * <p>Storage is a radix of 4 KiB pages ({@code long[512]} each, in host byte
+ * order, which must be little-endian): a page exists from its first write,
  * untouched memory reads as zeros, and host memory grows with touched pages
  * only (plus one 2 MiB page directory per touched GiB), so a 1 TiB RAM region
  * costs nothing until used.
  *
- * <p>Only RAM regions hold data. An access that is not wholly inside one RAM
+ * <p>Only RAM regions hold data; they are 4 KiB aligned, so a storage page is
+ * either wholly RAM or not at all. An access that is not wholly inside one RAM
  * region raises {@link MemoryFault}; nothing is written by a faulting access.
  * Multi-byte accesses may be unaligned and may cross pages, except
  * {@link #compareAndSet64}, which must be naturally aligned (as an AArch64
@@ -45,12 +50,17 @@ public final class PhysicalMemory {
     private static final int ROOT_SHIFT = 11;
     private static final int ROOT_MASK = (1 << ROOT_SHIFT) - 1;
 
-    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final int WORDS_PER_PAGE = PAGE_SIZE / 8;
+    private static final VarHandle WORD = MethodHandles.arrayElementVarHandle(long[].class);
+
+    static {
+        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+            throw new ExceptionInInitializerError("jiommu's physical memory needs a little-endian host");
+        }
+    }
 
     /** The pages of one touched GiB. */
-    private record Gib(long index, byte[][] pages) {}
+    private record Gib(long index, long[][] pages) {}
 
     private static final Gib NO_GIB = new Gib(-1, null);
 
@@ -129,11 +139,14 @@ public final class PhysicalMemory {
 
     // ---- page radix -------------------------------------------------------------
 
-    /** The storage page holding {@code pa}, or null when it was never written. */
-    private byte[] pageOrNull(long pa) {
+    /** The storage page holding {@code pa}, or null when it was never written (or {@code pa} is beyond 52 bits). */
+    private long[] pageOrNull(long pa) {
         long gi = pa >>> GIB_SHIFT;
         Gib g = gibHit;
         if (g.index != gi) {
+            if ((pa >>> MAX_PA_BITS) != 0) {
+                return null;
+            }
             Gib[] leaf = root[(int) (gi >>> ROOT_SHIFT)];
             if (leaf == null || (g = leaf[(int) gi & ROOT_MASK]) == null) {
                 return null;
@@ -143,13 +156,13 @@ public final class PhysicalMemory {
         return g.pages[(int) (pa >>> PAGE_SHIFT) & PAGES_PER_GIB_MASK];
     }
 
-    /** The storage page holding {@code pa}, created zero-filled if needed. */
-    private byte[] page(long pa) {
-        byte[] p = pageOrNull(pa);
+    /** The storage page holding {@code pa} (which must be RAM), created zero-filled if needed. */
+    private long[] page(long pa) {
+        long[] p = pageOrNull(pa);
         return p != null ? p : createPage(pa);
     }
 
-    private byte[] createPage(long pa) {
+    private long[] createPage(long pa) {
         long gi = pa >>> GIB_SHIFT;
         Gib[] leaf = root[(int) (gi >>> ROOT_SHIFT)];
         if (leaf == null) {
@@ -157,16 +170,22 @@ public final class PhysicalMemory {
         }
         Gib g = leaf[(int) gi & ROOT_MASK];
         if (g == null) {
-            g = leaf[(int) gi & ROOT_MASK] = new Gib(gi, new byte[1 << PAGES_PER_GIB_SHIFT][]);
+            g = leaf[(int) gi & ROOT_MASK] = new Gib(gi, new long[1 << PAGES_PER_GIB_SHIFT][]);
         }
         gibHit = g;
         int idx = (int) (pa >>> PAGE_SHIFT) & PAGES_PER_GIB_MASK;
-        byte[] p = g.pages[idx];
+        long[] p = g.pages[idx];
         if (p == null) {
-            p = g.pages[idx] = new byte[PAGE_SIZE];
+            p = g.pages[idx] = new long[WORDS_PER_PAGE];
             pagesTouched++;
         }
         return p;
+    }
+
+    /** The aligned 64-bit word at {@code pa & ~7}, zero when its page does not exist. No region check. */
+    private long word(long pa) {
+        long[] p = pageOrNull(pa);
+        return p == null ? 0 : p[((int) pa & PAGE_MASK) >>> 3];
     }
 
     /** Number of 4 KiB storage pages that exist (were written and not discarded). */
@@ -180,92 +199,77 @@ public final class PhysicalMemory {
     }
 
     // ---- scalar accesses ----------------------------------------------------------
+    // Fast path: an existing page is RAM (RAM regions are page-aligned and pages
+    // are only created inside them), so no region check is needed there.
 
     public byte read8(long pa) {
-        check(pa, 1, "read");
-        byte[] p = pageOrNull(pa);
-        return p == null ? 0 : p[(int) pa & PAGE_MASK];
+        return (byte) readSmall(pa, 1);
     }
 
     public short read16(long pa) {
-        check(pa, 2, "read");
-        int off = (int) pa & PAGE_MASK;
-        if (off <= PAGE_SIZE - 2) {
-            byte[] p = pageOrNull(pa);
-            return p == null ? 0 : (short) SHORT.get(p, off);
-        }
-        return (short) readSplit(pa, 2);
+        return (short) readSmall(pa, 2);
     }
 
     public int read32(long pa) {
-        check(pa, 4, "read");
-        int off = (int) pa & PAGE_MASK;
-        if (off <= PAGE_SIZE - 4) {
-            byte[] p = pageOrNull(pa);
-            return p == null ? 0 : (int) INT.get(p, off);
-        }
-        return (int) readSplit(pa, 4);
+        return (int) readSmall(pa, 4);
     }
 
     public long read64(long pa) {
-        check(pa, 8, "read");
-        int off = (int) pa & PAGE_MASK;
-        if (off <= PAGE_SIZE - 8) {
-            byte[] p = pageOrNull(pa);
-            return p == null ? 0 : (long) LONG.get(p, off);
+        long[] p = pageOrNull(pa);
+        if (p != null && (pa & 7) == 0) {
+            return p[((int) pa & PAGE_MASK) >>> 3];
         }
-        return readSplit(pa, 8);
+        return readSmall(pa, 8);
     }
 
-    /** A little-endian value that crosses a page boundary, byte by byte. */
-    private long readSplit(long pa, int len) {
-        long v = 0;
-        for (int i = len - 1; i >= 0; i--) {
-            byte[] p = pageOrNull(pa + i);
-            v = (v << 8) | (p == null ? 0 : p[(int) (pa + i) & PAGE_MASK] & 0xFF);
+    /** A little-endian value of {@code len} ≤ 8 bytes, from one or two aligned words. */
+    private long readSmall(long pa, int len) {
+        check(pa, len, "read");
+        int sh = ((int) pa & 7) << 3;
+        long v = word(pa) >>> sh;
+        if (((int) pa & 7) + len > 8) {
+            v |= word(pa + 8) << (64 - sh);
         }
-        return v;
+        return len == 8 ? v : v & ((1L << (len << 3)) - 1);
     }
 
     public void write8(long pa, byte value) {
-        check(pa, 1, "write");
-        page(pa)[(int) pa & PAGE_MASK] = value;
+        writeSmall(pa, value, 1);
     }
 
     public void write16(long pa, short value) {
-        check(pa, 2, "write");
-        int off = (int) pa & PAGE_MASK;
-        if (off <= PAGE_SIZE - 2) {
-            SHORT.set(page(pa), off, value);
-        } else {
-            writeSplit(pa, value, 2);
-        }
+        writeSmall(pa, value, 2);
     }
 
     public void write32(long pa, int value) {
-        check(pa, 4, "write");
-        int off = (int) pa & PAGE_MASK;
-        if (off <= PAGE_SIZE - 4) {
-            INT.set(page(pa), off, value);
-        } else {
-            writeSplit(pa, value, 4);
-        }
+        writeSmall(pa, value, 4);
     }
 
     public void write64(long pa, long value) {
-        check(pa, 8, "write");
-        int off = (int) pa & PAGE_MASK;
-        if (off <= PAGE_SIZE - 8) {
-            LONG.set(page(pa), off, value);
-        } else {
-            writeSplit(pa, value, 8);
+        long[] p = pageOrNull(pa);
+        if (p != null && (pa & 7) == 0) {
+            p[((int) pa & PAGE_MASK) >>> 3] = value;
+            return;
+        }
+        writeSmall(pa, value, 8);
+    }
+
+    /** Merges the low {@code len} bytes of {@code v} into one or two aligned words. */
+    private void writeSmall(long pa, long v, int len) {
+        check(pa, len, "write");
+        long mask = len == 8 ? -1L : (1L << (len << 3)) - 1;
+        v &= mask;
+        int sh = ((int) pa & 7) << 3;
+        mergeWord(pa, v << sh, mask << sh);
+        if (((int) pa & 7) + len > 8) {
+            mergeWord(pa + 8, v >>> (64 - sh), mask >>> (64 - sh));
         }
     }
 
-    private void writeSplit(long pa, long v, int len) {
-        for (int i = 0; i < len; i++, v >>>= 8) {
-            page(pa + i)[(int) (pa + i) & PAGE_MASK] = (byte) v;
-        }
+    private void mergeWord(long pa, long bits, long mask) {
+        long[] p = page(pa);
+        int i = ((int) pa & PAGE_MASK) >>> 3;
+        p[i] = (p[i] & ~mask) | bits;
     }
 
     /**
@@ -280,30 +284,37 @@ public final class PhysicalMemory {
             throw new MemoryFault(MemoryFault.Kind.UNALIGNED_ATOMIC, "compare-and-set", pa, 8, null);
         }
         check(pa, 8, "compare-and-set");
-        byte[] p = pageOrNull(pa);
+        long[] p = pageOrNull(pa);
         if (p == null) {
             if (expected != 0) {
                 return false;
             }
             p = page(pa);
         }
-        return LONG.compareAndSet(p, (int) pa & PAGE_MASK, expected, update);
+        return WORD.compareAndSet(p, ((int) pa & PAGE_MASK) >>> 3, expected, update);
     }
 
     // ---- bulk accesses --------------------------------------------------------------
+    // Pages are long[] in the host's (little-endian) byte order, so byte-wise
+    // copies between them and byte[] go through heap memory segments.
+
+    private static MemorySegment seg(long[] page) {
+        return MemorySegment.ofArray(page);
+    }
 
     /** Copies {@code len} bytes at {@code pa} into {@code dst[off..]}. */
     public void readBytes(long pa, byte[] dst, int off, int len) {
-        java.util.Objects.checkFromIndexSize(off, len, dst.length);
+        Objects.checkFromIndexSize(off, len, dst.length);
         check(pa, len, "read");
+        MemorySegment d = MemorySegment.ofArray(dst);
         while (len > 0) {
             int in = (int) pa & PAGE_MASK;
             int n = Math.min(len, PAGE_SIZE - in);
-            byte[] p = pageOrNull(pa);
+            long[] p = pageOrNull(pa);
             if (p == null) {
-                java.util.Arrays.fill(dst, off, off + n, (byte) 0);
+                Arrays.fill(dst, off, off + n, (byte) 0);
             } else {
-                System.arraycopy(p, in, dst, off, n);
+                MemorySegment.copy(seg(p), in, d, off, n);
             }
             pa += n;
             off += n;
@@ -313,12 +324,13 @@ public final class PhysicalMemory {
 
     /** Copies {@code src[off..off+len)} to memory at {@code pa}. */
     public void writeBytes(long pa, byte[] src, int off, int len) {
-        java.util.Objects.checkFromIndexSize(off, len, src.length);
+        Objects.checkFromIndexSize(off, len, src.length);
         check(pa, len, "write");
+        MemorySegment s = MemorySegment.ofArray(src);
         while (len > 0) {
             int in = (int) pa & PAGE_MASK;
             int n = Math.min(len, PAGE_SIZE - in);
-            System.arraycopy(src, off, page(pa), in, n);
+            MemorySegment.copy(s, off, seg(page(pa)), in, n);
             pa += n;
             off += n;
             len -= n;
@@ -331,9 +343,9 @@ public final class PhysicalMemory {
         while (len > 0) {
             int in = (int) pa & PAGE_MASK;
             int n = (int) Math.min(len, PAGE_SIZE - in);
-            byte[] p = value == 0 ? pageOrNull(pa) : page(pa);
+            long[] p = value == 0 ? pageOrNull(pa) : page(pa);
             if (p != null) {
-                java.util.Arrays.fill(p, in, in + n, value);
+                seg(p).asSlice(in, n).fill(value);
             }
             pa += n;
             len -= n;
@@ -366,14 +378,14 @@ public final class PhysicalMemory {
             } else {
                 n = (int) Math.min(remaining, Math.min(PAGE_SIZE - (s & PAGE_MASK), PAGE_SIZE - (d & PAGE_MASK)));
             }
-            byte[] sp = pageOrNull(s);
+            long[] sp = pageOrNull(s);
             if (sp == null) {
-                byte[] dp = pageOrNull(d);
+                long[] dp = pageOrNull(d);
                 if (dp != null) {
-                    java.util.Arrays.fill(dp, (int) d & PAGE_MASK, ((int) d & PAGE_MASK) + n, (byte) 0);
+                    seg(dp).asSlice((int) d & PAGE_MASK, n).fill((byte) 0);
                 }
             } else {
-                System.arraycopy(sp, (int) s & PAGE_MASK, page(d), (int) d & PAGE_MASK, n);
+                MemorySegment.copy(seg(sp), (int) s & PAGE_MASK, seg(page(d)), (int) d & PAGE_MASK, n);
             }
             done += n;
         }
