@@ -1,11 +1,10 @@
 package dev.jiommu.mem;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -13,24 +12,21 @@ import java.util.Objects;
 /**
  * Sparse, little-endian physical memory of up to 2^52 bytes.
  *
- * <p>Storage is a radix of 4 KiB pages ({@code long[512]} each, in host byte
- * order, which must be little-endian): a page exists from its first write,
- * untouched memory reads as zeros, and host memory grows with touched pages
- * only (plus one 2 MiB page directory per touched GiB), so a 1 TiB RAM region
- * costs nothing until used.
- *
- * <p>Only RAM regions hold data; they are 4 KiB aligned, so a storage page is
- * either wholly RAM or not at all. An access that is not wholly inside one RAM
- * region raises {@link MemoryFault}; nothing is written by a faulting access.
- * Multi-byte accesses may be unaligned and may cross pages, except
+ * <p>Each RAM region is backed by its own anonymous host mapping
+ * ({@link HostMapping}): a page costs host memory from its first write,
+ * untouched memory reads as zeros, and a 1 TiB RAM region costs nothing until
+ * used. Only RAM regions hold data; they are 4 KiB aligned. An access that is
+ * not wholly inside one RAM region raises {@link MemoryFault}, and nothing is
+ * written by a faulting access. Multi-byte accesses may be unaligned, except
  * {@link #compareAndSet64}, which must be naturally aligned (as an AArch64
  * atomic must).
  *
  * <p>Threading: the simulation core is single-threaded (DESIGN.md); reads and
- * writes are plain accesses. {@link #compareAndSet64} is a real atomic
+ * writes are plain accesses, and {@link #compareAndSet64} is a real atomic
  * read-compare-write, as hardware access/dirty-flag updates require.
  *
- * <p>Reads, writes and compare-and-set on existing pages allocate nothing.
+ * <p>Scalar reads, writes and compare-and-set allocate nothing. The fast path
+ * is one bounds check against the RAM region hit last and one host load.
  */
 public final class PhysicalMemory {
 
@@ -38,43 +34,29 @@ public final class PhysicalMemory {
     public static final int MAX_PA_BITS = 52;
     /** First address beyond the physical address space. */
     public static final long PA_LIMIT = 1L << MAX_PA_BITS;
-    /** Storage page: the unit in which host memory is spent. */
+    /** The unit of RAM alignment and of {@link #discard}. */
     public static final int PAGE_SHIFT = 12;
     public static final int PAGE_SIZE = 1 << PAGE_SHIFT;
-    private static final int PAGE_MASK = PAGE_SIZE - 1;
+    private static final long PAGE_MASK = PAGE_SIZE - 1;
 
-    private static final int GIB_SHIFT = 30;
-    private static final int PAGES_PER_GIB_SHIFT = GIB_SHIFT - PAGE_SHIFT;
-    private static final int PAGES_PER_GIB_MASK = (1 << PAGES_PER_GIB_SHIFT) - 1;
-    /** GiB index has MAX_PA_BITS - 30 = 22 bits: 11 for the root, 11 for the leaf array. */
-    private static final int ROOT_SHIFT = 11;
-    private static final int ROOT_MASK = (1 << ROOT_SHIFT) - 1;
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle ATOMIC_LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
 
-    private static final int WORDS_PER_PAGE = PAGE_SIZE / 8;
-    private static final VarHandle WORD = MethodHandles.arrayElementVarHandle(long[].class);
-
-    static {
-        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
-            throw new ExceptionInInitializerError("jiommu's physical memory needs a little-endian host");
-        }
-    }
-
-    /** The pages of one touched GiB. */
-    private record Gib(long index, long[][] pages) {}
-
-    private static final Gib NO_GIB = new Gib(-1, null);
+    /** A RAM region and its host backing; {@code lastLong = size - 8}. */
+    private record Ram(MemoryRegion region, long base, long size, long lastLong, MemorySegment host) {}
 
     private final MemoryRegion[] regions;
-    private final Gib[][] root = new Gib[1 << ROOT_SHIFT][];
-    /** Last RAM region hit; one reference, so the check is consistent. */
-    private MemoryRegion ramHit;
-    /** Last GiB hit. */
-    private Gib gibHit = NO_GIB;
-    private long pagesTouched;
+    private final Ram[] rams;
+    /** Last RAM region hit; one reference, so the fast-path check is consistent. */
+    private Ram hit;
 
     /**
      * @param regions the address map; RAM regions hold data. Regions must not
      *                overlap, and at least one must be RAM.
+     * @throws IllegalArgumentException for overlapping regions or a map without RAM
+     * @throws IllegalStateException    when the host cannot reserve address space for a RAM region
      */
     public PhysicalMemory(List<MemoryRegion> regions) {
         List<MemoryRegion> sorted = new ArrayList<>(regions);
@@ -85,8 +67,13 @@ public final class PhysicalMemory {
             }
         }
         this.regions = sorted.toArray(MemoryRegion[]::new);
-        this.ramHit = sorted.stream().filter(r -> r.kind() == MemoryRegion.Kind.RAM).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("the address map has no RAM region"));
+        this.rams = sorted.stream().filter(r -> r.kind() == MemoryRegion.Kind.RAM)
+                .map(r -> new Ram(r, r.base(), r.size(), r.size() - 8, HostMapping.reserve(r.name(), r.size(), this)))
+                .toArray(Ram[]::new);
+        if (rams.length == 0) {
+            throw new IllegalArgumentException("the address map has no RAM region");
+        }
+        this.hit = rams[0];
     }
 
     /** A memory with one RAM region {@code [base, base + size)}. */
@@ -110,166 +97,107 @@ public final class PhysicalMemory {
 
     /** True when {@code [pa, pa + len)} lies wholly inside one RAM region. */
     public boolean isRam(long pa, long len) {
-        MemoryRegion r = ramHit;
-        if (r.contains(pa, len)) {
-            return true;
+        return ramFor(pa, len) != null;
+    }
+
+    /** The RAM region wholly containing {@code [pa, pa + len)}, or null; remembers it as the hit. */
+    private Ram ramFor(long pa, long len) {
+        Ram r = hit;
+        if (r.region.contains(pa, len)) {
+            return r;
         }
-        for (MemoryRegion c : regions) {
-            if (c.kind() == MemoryRegion.Kind.RAM && c.contains(pa, len)) {
-                ramHit = c;
-                return true;
+        for (Ram c : rams) {
+            if (c.region.contains(pa, len)) {
+                hit = c;
+                return c;
             }
         }
-        return false;
+        return null;
     }
 
-    private void check(long pa, long len, String op) {
-        if (!isRam(pa, len)) {
-            throw fault(pa, len, op);
+    private Ram check(long pa, long len, String op) {
+        Ram r = ramFor(pa, len);
+        if (r == null) {
+            MemoryRegion m = regionAt(pa);
+            throw m != null && m.kind() == MemoryRegion.Kind.MMIO
+                    ? new MemoryFault(MemoryFault.Kind.MMIO, op, pa, len, m)
+                    : new MemoryFault(MemoryFault.Kind.OUTSIDE_RAM, op, pa, len, null);
         }
+        return r;
     }
 
-    private MemoryFault fault(long pa, long len, String op) {
-        MemoryRegion r = regionAt(pa);
-        if (r != null && r.kind() == MemoryRegion.Kind.MMIO) {
-            return new MemoryFault(MemoryFault.Kind.MMIO, op, pa, len, r);
-        }
-        return new MemoryFault(MemoryFault.Kind.OUTSIDE_RAM, op, pa, len, null);
-    }
-
-    // ---- page radix -------------------------------------------------------------
-
-    /** The storage page holding {@code pa}, or null when it was never written (or {@code pa} is beyond 52 bits). */
-    private long[] pageOrNull(long pa) {
-        long gi = pa >>> GIB_SHIFT;
-        Gib g = gibHit;
-        if (g.index != gi) {
-            if ((pa >>> MAX_PA_BITS) != 0) {
-                return null;
-            }
-            Gib[] leaf = root[(int) (gi >>> ROOT_SHIFT)];
-            if (leaf == null || (g = leaf[(int) gi & ROOT_MASK]) == null) {
-                return null;
-            }
-            gibHit = g;
-        }
-        return g.pages[(int) (pa >>> PAGE_SHIFT) & PAGES_PER_GIB_MASK];
-    }
-
-    /** The storage page holding {@code pa} (which must be RAM), created zero-filled if needed. */
-    private long[] page(long pa) {
-        long[] p = pageOrNull(pa);
-        return p != null ? p : createPage(pa);
-    }
-
-    private long[] createPage(long pa) {
-        long gi = pa >>> GIB_SHIFT;
-        Gib[] leaf = root[(int) (gi >>> ROOT_SHIFT)];
-        if (leaf == null) {
-            leaf = root[(int) (gi >>> ROOT_SHIFT)] = new Gib[1 << ROOT_SHIFT];
-        }
-        Gib g = leaf[(int) gi & ROOT_MASK];
-        if (g == null) {
-            g = leaf[(int) gi & ROOT_MASK] = new Gib(gi, new long[1 << PAGES_PER_GIB_SHIFT][]);
-        }
-        gibHit = g;
-        int idx = (int) (pa >>> PAGE_SHIFT) & PAGES_PER_GIB_MASK;
-        long[] p = g.pages[idx];
-        if (p == null) {
-            p = g.pages[idx] = new long[WORDS_PER_PAGE];
-            pagesTouched++;
-        }
-        return p;
-    }
-
-    /** The aligned 64-bit word at {@code pa & ~7}, zero when its page does not exist. No region check. */
-    private long word(long pa) {
-        long[] p = pageOrNull(pa);
-        return p == null ? 0 : p[((int) pa & PAGE_MASK) >>> 3];
-    }
-
-    /** Number of 4 KiB storage pages that exist (were written and not discarded). */
-    public long pagesTouched() {
-        return pagesTouched;
-    }
-
-    /** Host bytes spent on page contents: {@link #pagesTouched()} × 4 KiB. */
+    /**
+     * Host bytes spent on RAM contents: pages written and not discarded, as the
+     * host kernel accounts them (Linux /proc/self/smaps); -1 if unknown.
+     */
     public long bytesTouched() {
-        return pagesTouched * PAGE_SIZE;
+        long sum = 0;
+        for (Ram r : rams) {
+            long b = HostMapping.anonymousBytes(r.host.address());
+            if (b < 0) {
+                return -1;
+            }
+            sum += b;
+        }
+        return sum;
+    }
+
+    /** {@link #bytesTouched()} in 4 KiB pages; -1 if unknown. */
+    public long pagesTouched() {
+        long b = bytesTouched();
+        return b < 0 ? -1 : b / PAGE_SIZE;
     }
 
     // ---- scalar accesses ----------------------------------------------------------
-    // Fast path: an existing page is RAM (RAM regions are page-aligned and pages
-    // are only created inside them), so no region check is needed there.
 
     public byte read8(long pa) {
-        return (byte) readSmall(pa, 1);
+        Ram r = check(pa, 1, "read");
+        return r.host.get(ValueLayout.JAVA_BYTE, pa - r.base);
     }
 
     public short read16(long pa) {
-        return (short) readSmall(pa, 2);
+        Ram r = check(pa, 2, "read");
+        return r.host.get(SHORT, pa - r.base);
     }
 
     public int read32(long pa) {
-        return (int) readSmall(pa, 4);
+        Ram r = check(pa, 4, "read");
+        return r.host.get(INT, pa - r.base);
     }
 
     public long read64(long pa) {
-        long[] p = pageOrNull(pa);
-        if (p != null && (pa & 7) == 0) {
-            return p[((int) pa & PAGE_MASK) >>> 3];
+        Ram r = hit;
+        long off = pa - r.base;
+        if (off >= 0 && off <= r.lastLong) {
+            return r.host.get(LONG, off);
         }
-        return readSmall(pa, 8);
-    }
-
-    /** A little-endian value of {@code len} ≤ 8 bytes, from one or two aligned words. */
-    private long readSmall(long pa, int len) {
-        check(pa, len, "read");
-        int sh = ((int) pa & 7) << 3;
-        long v = word(pa) >>> sh;
-        if (((int) pa & 7) + len > 8) {
-            v |= word(pa + 8) << (64 - sh);
-        }
-        return len == 8 ? v : v & ((1L << (len << 3)) - 1);
+        r = check(pa, 8, "read");
+        return r.host.get(LONG, pa - r.base);
     }
 
     public void write8(long pa, byte value) {
-        writeSmall(pa, value, 1);
+        Ram r = check(pa, 1, "write");
+        r.host.set(ValueLayout.JAVA_BYTE, pa - r.base, value);
     }
 
     public void write16(long pa, short value) {
-        writeSmall(pa, value, 2);
+        Ram r = check(pa, 2, "write");
+        r.host.set(SHORT, pa - r.base, value);
     }
 
     public void write32(long pa, int value) {
-        writeSmall(pa, value, 4);
+        Ram r = check(pa, 4, "write");
+        r.host.set(INT, pa - r.base, value);
     }
 
     public void write64(long pa, long value) {
-        long[] p = pageOrNull(pa);
-        if (p != null && (pa & 7) == 0) {
-            p[((int) pa & PAGE_MASK) >>> 3] = value;
-            return;
+        Ram r = hit;
+        long off = pa - r.base;
+        if (off < 0 || off > r.lastLong) {
+            r = check(pa, 8, "write");
+            off = pa - r.base;
         }
-        writeSmall(pa, value, 8);
-    }
-
-    /** Merges the low {@code len} bytes of {@code v} into one or two aligned words. */
-    private void writeSmall(long pa, long v, int len) {
-        check(pa, len, "write");
-        long mask = len == 8 ? -1L : (1L << (len << 3)) - 1;
-        v &= mask;
-        int sh = ((int) pa & 7) << 3;
-        mergeWord(pa, v << sh, mask << sh);
-        if (((int) pa & 7) + len > 8) {
-            mergeWord(pa + 8, v >>> (64 - sh), mask >>> (64 - sh));
-        }
-    }
-
-    private void mergeWord(long pa, long bits, long mask) {
-        long[] p = page(pa);
-        int i = ((int) pa & PAGE_MASK) >>> 3;
-        p[i] = (p[i] & ~mask) | bits;
+        r.host.set(LONG, off, value);
     }
 
     /**
@@ -283,143 +211,59 @@ public final class PhysicalMemory {
         if ((pa & 7) != 0) {
             throw new MemoryFault(MemoryFault.Kind.UNALIGNED_ATOMIC, "compare-and-set", pa, 8, null);
         }
-        check(pa, 8, "compare-and-set");
-        long[] p = pageOrNull(pa);
-        if (p == null) {
-            if (expected != 0) {
-                return false;
-            }
-            p = page(pa);
-        }
-        return WORD.compareAndSet(p, ((int) pa & PAGE_MASK) >>> 3, expected, update);
+        Ram r = check(pa, 8, "compare-and-set");
+        return ATOMIC_LONG.compareAndSet(r.host, pa - r.base, expected, update);
     }
 
     // ---- bulk accesses --------------------------------------------------------------
-    // Pages are long[] in the host's (little-endian) byte order, so byte-wise
-    // copies between them and byte[] go through heap memory segments.
-
-    private static MemorySegment seg(long[] page) {
-        return MemorySegment.ofArray(page);
-    }
 
     /** Copies {@code len} bytes at {@code pa} into {@code dst[off..]}. */
     public void readBytes(long pa, byte[] dst, int off, int len) {
         Objects.checkFromIndexSize(off, len, dst.length);
-        check(pa, len, "read");
-        MemorySegment d = MemorySegment.ofArray(dst);
-        while (len > 0) {
-            int in = (int) pa & PAGE_MASK;
-            int n = Math.min(len, PAGE_SIZE - in);
-            long[] p = pageOrNull(pa);
-            if (p == null) {
-                Arrays.fill(dst, off, off + n, (byte) 0);
-            } else {
-                MemorySegment.copy(seg(p), in, d, off, n);
-            }
-            pa += n;
-            off += n;
-            len -= n;
-        }
+        Ram r = check(pa, len, "read");
+        MemorySegment.copy(r.host, ValueLayout.JAVA_BYTE, pa - r.base, dst, off, len);
     }
 
     /** Copies {@code src[off..off+len)} to memory at {@code pa}. */
     public void writeBytes(long pa, byte[] src, int off, int len) {
         Objects.checkFromIndexSize(off, len, src.length);
-        check(pa, len, "write");
-        MemorySegment s = MemorySegment.ofArray(src);
-        while (len > 0) {
-            int in = (int) pa & PAGE_MASK;
-            int n = Math.min(len, PAGE_SIZE - in);
-            MemorySegment.copy(s, off, seg(page(pa)), in, n);
-            pa += n;
-            off += n;
-            len -= n;
-        }
+        Ram r = check(pa, len, "write");
+        MemorySegment.copy(src, off, r.host, ValueLayout.JAVA_BYTE, pa - r.base, len);
     }
 
     /** Sets {@code len} bytes at {@code pa} to {@code value}. */
     public void fill(long pa, long len, byte value) {
-        check(pa, len, "write");
-        while (len > 0) {
-            int in = (int) pa & PAGE_MASK;
-            int n = (int) Math.min(len, PAGE_SIZE - in);
-            long[] p = value == 0 ? pageOrNull(pa) : page(pa);
-            if (p != null) {
-                seg(p).asSlice(in, n).fill(value);
-            }
-            pa += n;
-            len -= n;
-        }
+        Ram r = check(pa, len, "write");
+        r.host.asSlice(pa - r.base, len).fill(value);
     }
 
     /**
      * Copies {@code len} bytes from {@code src} to {@code dst}; overlapping ranges
-     * copy as if through a temporary buffer (memmove).
+     * copy as if through a temporary buffer (memmove). Each range must lie in
+     * one RAM region; they may lie in different ones.
      */
     public void copy(long src, long dst, long len) {
-        check(src, len, "read");
-        check(dst, len, "write");
-        if (len == 0 || src == dst) {
-            return;
-        }
-        boolean backwards = dst > src && dst - src < len;
-        long done = 0;
-        while (done < len) {
-            long remaining = len - done;
-            long s = backwards ? src + remaining : src + done;
-            long d = backwards ? dst + remaining : dst + done;
-            int n;
-            if (backwards) {
-                int sIn = (int) ((s - 1) & PAGE_MASK) + 1;
-                int dIn = (int) ((d - 1) & PAGE_MASK) + 1;
-                n = (int) Math.min(remaining, Math.min(sIn, dIn));
-                s -= n;
-                d -= n;
-            } else {
-                n = (int) Math.min(remaining, Math.min(PAGE_SIZE - (s & PAGE_MASK), PAGE_SIZE - (d & PAGE_MASK)));
-            }
-            long[] sp = pageOrNull(s);
-            if (sp == null) {
-                long[] dp = pageOrNull(d);
-                if (dp != null) {
-                    seg(dp).asSlice((int) d & PAGE_MASK, n).fill((byte) 0);
-                }
-            } else {
-                MemorySegment.copy(seg(sp), (int) s & PAGE_MASK, seg(page(d)), (int) d & PAGE_MASK, n);
-            }
-            done += n;
-        }
+        Ram s = check(src, len, "read");
+        Ram d = check(dst, len, "write");
+        MemorySegment.copy(s.host, src - s.base, d.host, dst - d.base, len);
     }
 
     /**
-     * Forgets the contents of every storage page wholly inside
-     * {@code [pa, pa + len)}, zeroing the partial pages at either end: the range
-     * reads as zeros afterwards and its host memory is released.
+     * Forgets the contents of {@code [pa, pa + len)}: the range reads as zeros
+     * afterwards, and the host memory of the whole pages inside it is released.
      */
     public void discard(long pa, long len) {
-        check(pa, len, "discard");
-        long end = pa + len;
-        long firstWhole = (pa + PAGE_MASK) & ~(long) PAGE_MASK;
-        long lastWhole = end & ~(long) PAGE_MASK;
+        Ram r = check(pa, len, "discard");
+        long off = pa - r.base;
+        long end = off + len;
+        long firstWhole = (off + PAGE_MASK) & ~PAGE_MASK;
+        long lastWhole = end & ~PAGE_MASK;
         if (firstWhole >= lastWhole) {
-            fill(pa, len, (byte) 0);
+            r.host.asSlice(off, len).fill((byte) 0);
             return;
         }
-        fill(pa, firstWhole - pa, (byte) 0);
-        fill(lastWhole, end - lastWhole, (byte) 0);
-        for (long a = firstWhole; a < lastWhole; a += PAGE_SIZE) {
-            long gi = a >>> GIB_SHIFT;
-            Gib[] leaf = root[(int) (gi >>> ROOT_SHIFT)];
-            Gib g = leaf == null ? null : leaf[(int) gi & ROOT_MASK];
-            if (g == null) {
-                a = ((gi + 1) << GIB_SHIFT) - PAGE_SIZE; // skip an untouched GiB
-                continue;
-            }
-            int idx = (int) (a >>> PAGE_SHIFT) & PAGES_PER_GIB_MASK;
-            if (g.pages[idx] != null) {
-                g.pages[idx] = null;
-                pagesTouched--;
-            }
-        }
+        r.host.asSlice(off, firstWhole - off).fill((byte) 0);
+        r.host.asSlice(lastWhole, end - lastWhole).fill((byte) 0);
+        HostMapping.dontNeed(r.host, firstWhole, lastWhole - firstWhole);
     }
 }

@@ -66,6 +66,15 @@ public enum Granule {
         };
     }
 
+    /** {@link #blockAllowed} as a bit per level (bit n set: blocks at level n), for the walker's hot path. */
+    public int blockLevels(boolean lpa) {
+        return switch (this) {
+            case G4K -> 0b0110;
+            case G16K -> 0b0100;
+            case G64K -> lpa ? 0b0110 : 0b0100;
+        };
+    }
+
     /** The page sizes Linux's io-pgtable offers for this granule, as a bitmap of sizes. */
     public long pageSizeBitmap(boolean lpa) {
         return switch (this) {

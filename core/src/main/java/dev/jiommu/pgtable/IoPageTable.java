@@ -166,7 +166,7 @@ public final class IoPageTable {
      *         {@code -EEXIST}, {@code -ENOMEM}
      */
     public int mapPages(long iova, long paddr, long pgsize, long pgcount, int prot) {
-        if (pgcount < 1 || Long.bitCount(pgsize) != 1) {
+        if (pgcount < 1 || Long.bitCount(pgsize) != 1 || (pgsize & pageSizeBitmap) == 0) {
             return -Errno.EINVAL;
         }
         if (pgcount > (Long.MAX_VALUE / pgsize)) {

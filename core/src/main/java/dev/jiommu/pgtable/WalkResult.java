@@ -13,6 +13,7 @@ package dev.jiommu.pgtable;
  */
 public final class WalkResult {
     long inputAddress;
+    long walkRoot;
     int access;
     FaultKind fault;
     int level;
@@ -21,22 +22,8 @@ public final class WalkResult {
     long descriptor;
     long descriptorAddress;
     int permissions;
-    int descriptorReads;
+    int reads;
     boolean hardwareUpdated;
-
-    void reset(long ia, int access) {
-        this.inputAddress = ia;
-        this.access = access;
-        this.fault = null;
-        this.level = 0;
-        this.outputAddress = 0;
-        this.blockShift = 0;
-        this.descriptor = 0;
-        this.descriptorAddress = 0;
-        this.permissions = 0;
-        this.descriptorReads = 0;
-        this.hardwareUpdated = false;
-    }
 
     /** True when the walk produced a translation that allows the access asked for. */
     public boolean ok() {
@@ -48,7 +35,11 @@ public final class WalkResult {
         return fault;
     }
 
-    /** Level of the leaf on success, of the failing lookup on a fault. */
+    /**
+     * Level of the leaf on success, of the failing lookup on a fault. Fields
+     * that do not apply to the outcome (the output address after a fault) keep
+     * values from an earlier walk.
+     */
     public int level() {
         return level;
     }
@@ -93,7 +84,7 @@ public final class WalkResult {
 
     /** Descriptors read by this walk. */
     public int descriptorReads() {
-        return descriptorReads;
+        return reads;
     }
 
     /** True when the walk set AF or made the leaf dirty in memory. */

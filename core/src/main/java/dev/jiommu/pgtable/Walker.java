@@ -75,123 +75,146 @@ public final class Walker {
      * @param out    receives the outcome
      * @return {@code out.ok()}
      */
-    public boolean walk(TableFormat format, long root, long ia, int access, int flags, WalkResult out) {
+    public boolean walk(TableFormat f, long root, long ia, int access, int flags, WalkResult out) {
         walks++;
-        boolean ok;
-        do {
-            out.reset(ia, access);
-            ok = walkOnce(format, root, ia, access, flags, out);
-        } while (!ok && out.fault == null); // a hardware update lost a race: walk again
-        descriptorReads += out.descriptorReads;
-        if (out.fault != null) {
-            faults[out.fault.ordinal()]++;
-        } else if (out.hardwareUpdated) {
-            hardwareUpdates++;
-        }
-        return ok;
-    }
-
-    /** @return true on success; false with {@code out.fault} set on a fault, or null to retry */
-    private boolean walkOnce(TableFormat f, long root, long ia, int access, int flags, WalkResult out) {
         Granule g = f.granule();
-        boolean lpa = f.lpa();
-        int oas = f.outputBits();
         int level = f.startLevel();
-        boolean stage1 = f.stage() == Stage.STAGE1;
-
+        int shift = g.levelShift(level);
+        out.inputAddress = ia;
+        out.walkRoot = root;
+        out.access = access;
+        out.hardwareUpdated = false;
+        out.fault = null;
         if ((ia >>> f.inputBits()) != 0) {
-            return fault(out, FaultKind.TRANSLATION, level, root);
+            return fault(out, FaultKind.TRANSLATION, level, root, 0);
         }
-        long table = root & -Math.max(f.startTableBytes(), 64);
-        if ((table >>> oas) != 0) {
-            return fault(out, FaultKind.ADDRESS_SIZE, level, root);
+        long startBytes = 8L << (f.inputBits() - shift);
+        long table = root & -Math.max(startBytes, 64);
+        long indexMask = (startBytes >>> 3) - 1;
+        if ((table >>> f.outputBits()) != 0) {
+            return fault(out, FaultKind.ADDRESS_SIZE, level, root, 0);
         }
-        long indexMask = f.startEntries() - 1;
         long tableAttrs = 0;
+        int reads = 0;
         for (;;) {
-            int shift = g.levelShift(level);
             long descAddr = table + (((ia >>> shift) & indexMask) << 3);
-            long pa = descAddr;
-            if (hook != null && (pa = hook.toPhysical(descAddr, level, false)) == TableAddressHook.REFUSED) {
-                return fault(out, FaultKind.TABLE_FETCH, level, descAddr);
-            }
-            long desc;
-            try {
-                desc = memory.read64(pa);
-            } catch (MemoryFault e) {
-                return fault(out, FaultKind.EXTERNAL_ABORT, level, descAddr);
-            }
-            out.descriptorReads++;
+            long desc = fetch(descAddr, level, reads, out);
             if ((desc & ARM_LPAE_PTE_VALID) == 0) {
-                return fault(out, FaultKind.TRANSLATION, level, descAddr);
+                return out.fault == null ? fault(out, FaultKind.TRANSLATION, level, descAddr, reads + 1) : false;
             }
-            if (level < 3 && (desc & ARM_LPAE_PTE_TYPE_MASK) == ARM_LPAE_PTE_TYPE_TABLE) {
-                long next = Descriptor.outputAddress(desc, g.shift(), lpa);
-                if ((next >>> oas) != 0) {
-                    return fault(out, FaultKind.ADDRESS_SIZE, level, descAddr);
-                }
-                if (stage1) {
-                    tableAttrs |= desc & (APTABLE_RDONLY | APTABLE_NO_EL0 | UXNTABLE | PXNTABLE);
-                }
-                table = next;
-                level++;
-                indexMask = g.entriesPerTable() - 1;
-                continue;
+            reads++;
+            out.descriptorAddress = descAddr;
+            if (level == 3 || (desc & ARM_LPAE_PTE_TYPE_MASK) != ARM_LPAE_PTE_TYPE_TABLE) {
+                return leaf(f, desc, level, shift, tableAttrs, ia, access, flags, reads, out);
             }
-            if (level == 3 ? (desc & ARM_LPAE_PTE_TYPE_MASK) != ARM_LPAE_PTE_TYPE_PAGE : !g.blockAllowed(level, lpa)) {
-                return fault(out, FaultKind.TRANSLATION, level, descAddr);
+            table = Descriptor.outputAddress(desc, g.shift(), f.lpa());
+            if ((table >>> f.outputBits()) != 0) {
+                return fault(out, FaultKind.ADDRESS_SIZE, level, descAddr, reads);
             }
-            return leaf(f, desc, descAddr, pa, level, shift, tableAttrs, access, flags, out);
+            tableAttrs |= desc;
+            level++;
+            shift -= g.bitsPerLevel();
+            indexMask = (1L << g.bitsPerLevel()) - 1;
         }
     }
 
-    private boolean leaf(TableFormat f, long desc, long descAddr, long pa, int level, int shift, long tableAttrs,
-                         int access, int flags, WalkResult out) {
-        boolean stage1 = f.stage() == Stage.STAGE1;
-        out.level = level;
-        out.descriptorAddress = descAddr;
-        out.descriptor = desc;
-        long oa = Descriptor.outputAddress(desc, shift, f.lpa());
-        if ((oa >>> f.outputBits()) != 0) {
-            return fault(out, FaultKind.ADDRESS_SIZE, level, descAddr);
+    /**
+     * Reads the descriptor at {@code descAddr} through the hook. On a fetch
+     * fault, sets {@code out.fault} and returns 0 (an invalid descriptor).
+     */
+    private long fetch(long descAddr, int level, int reads, WalkResult out) {
+        long pa = descAddr;
+        if (hook != null && (pa = hook.toPhysical(descAddr, level, false)) == TableAddressHook.REFUSED) {
+            fault(out, FaultKind.TABLE_FETCH, level, descAddr, reads);
+            return 0;
         }
+        try {
+            return memory.read64(pa);
+        } catch (MemoryFault e) {
+            fault(out, FaultKind.EXTERNAL_ABORT, level, descAddr, reads);
+            return 0;
+        }
+    }
+
+    /** A leaf descriptor: legality, output address size, then AF and permissions (common case inline). */
+    private boolean leaf(TableFormat f, long desc, int level, int shift, long tableAttrs, long ia,
+                         int access, int flags, int reads, WalkResult out) {
+        boolean lpa = f.lpa();
+        // A page at level 3 (0b11), a block (0b01) where the granule has blocks.
+        boolean legal = level == 3 ? (desc & ARM_LPAE_PTE_TYPE_MASK) == ARM_LPAE_PTE_TYPE_PAGE
+                : ((f.granule().blockLevels(lpa) >>> level) & 1) != 0;
+        long oa = Descriptor.outputAddress(desc, shift, lpa);
+        if (!legal || (oa >>> f.outputBits()) != 0) {
+            return fault(out, legal ? FaultKind.ADDRESS_SIZE : FaultKind.TRANSLATION, level, out.descriptorAddress, reads);
+        }
+        out.reads = reads;
+        out.level = level;
+        out.blockShift = shift;
+        out.outputAddress = oa | (ia & ((1L << shift) - 1));
+        int perms = f.stage() == Stage.STAGE1 ? stage1Permissions(desc, tableAttrs) : stage2Permissions(desc);
+        if ((desc & ARM_LPAE_PTE_AF) != 0 && Access.allowed(perms, access)) {
+            out.descriptor = desc;
+            out.permissions = perms;
+            descriptorReads += reads;
+            return true;
+        }
+        return leafSlow(f, desc, tableAttrs, access, flags, out);
+    }
+
+    /** A leaf with AF = 0 or without the requested permission: HA/HD updates, or the fault. */
+    private boolean leafSlow(TableFormat f, long desc, long tableAttrs, int access, int flags, WalkResult out) {
+        boolean stage1 = f.stage() == Stage.STAGE1;
+        int level = out.level;
+        long descAddr = out.descriptorAddress;
         long update = desc;
         if ((desc & ARM_LPAE_PTE_AF) == 0) {
             if ((flags & HA) != 0) {
                 update |= ARM_LPAE_PTE_AF;
             } else if ((flags & AFFD) == 0) {
-                return fault(out, FaultKind.ACCESS_FLAG, level, descAddr);
+                return fault(out, FaultKind.ACCESS_FLAG, level, descAddr, out.reads);
             }
         }
         int perms = stage1 ? stage1Permissions(desc, tableAttrs) : stage2Permissions(desc);
         if (!Access.allowed(perms, access)) {
             if (!dirtyUpdateAllowed(stage1, desc, tableAttrs, access, flags)) {
-                return fault(out, FaultKind.PERMISSION, level, descAddr);
+                return fault(out, FaultKind.PERMISSION, level, descAddr, out.reads);
             }
             update = stage1 ? update & ~ARM_LPAE_PTE_AP_RDONLY : update | ARM_LPAE_PTE_HAP_WRITE;
             perms = stage1 ? stage1Permissions(update, tableAttrs) : stage2Permissions(update);
-            if (!Access.allowed(perms, access)) {
-                return fault(out, FaultKind.PERMISSION, level, descAddr);
-            }
         }
         if (update != desc) {
-            long wpa = hook == null ? pa : hook.toPhysical(descAddr, level, true);
-            if (wpa == TableAddressHook.REFUSED) {
-                return fault(out, FaultKind.TABLE_FETCH, level, descAddr);
-            }
-            try {
-                if (!memory.compareAndSet64(wpa, desc, update)) {
-                    return false; // changed under us: retry the walk
+            if (!hardwareUpdate(descAddr, level, desc, update, out, out.reads)) {
+                if (out.fault != null) {
+                    return false;
                 }
-            } catch (MemoryFault e) {
-                return fault(out, FaultKind.EXTERNAL_ABORT, level, descAddr);
+                // The leaf changed under the walk (another writer): walk again.
+                walks--;
+                descriptorReads += out.reads;
+                return walk(f, out.walkRoot, out.inputAddress, access, flags, out);
             }
-            out.hardwareUpdated = true;
-            out.descriptor = update;
+            hardwareUpdates++;
         }
+        out.descriptor = update;
         out.permissions = perms;
-        out.blockShift = shift;
-        out.outputAddress = oa | (out.inputAddress & ((1L << shift) - 1));
+        descriptorReads += out.reads;
+        return true;
+    }
+
+    /** The HA/HD compare-and-set of a leaf; false with a fault, or with no fault when the leaf changed under us. */
+    private boolean hardwareUpdate(long descAddr, int level, long desc, long update, WalkResult out, int reads) {
+        long wpa = hook == null ? descAddr : hook.toPhysical(descAddr, level, true);
+        if (wpa == TableAddressHook.REFUSED) {
+            return fault(out, FaultKind.TABLE_FETCH, level, descAddr, reads);
+        }
+        try {
+            if (!memory.compareAndSet64(wpa, desc, update)) {
+                out.reads = reads;
+                return false;
+            }
+        } catch (MemoryFault e) {
+            return fault(out, FaultKind.EXTERNAL_ABORT, level, descAddr, reads);
+        }
+        out.hardwareUpdated = true;
         return true;
     }
 
@@ -203,13 +226,53 @@ public final class Walker {
         return !stage1 || (tableAttrs & APTABLE_RDONLY) == 0;
     }
 
-    /** AP[2:1], UXN, PXN and the hierarchical table bits (Arm ARM D8.4). */
+    /**
+     * Stage-1 permissions by (APTable[1:0], UXNTable, PXNTable, UXN, PXN,
+     * AP[2:1]): index bits 7..6 = APTable, 5 = UXNTable, 4 = PXNTable,
+     * 3 = UXN, 2 = PXN, 1..0 = AP[2:1].
+     */
+    private static final byte[] STAGE1_PERMS = new byte[256];
+    /** Stage-2 permissions by (XN[1], S2AP): index bit 2 = XN[1], 1..0 = S2AP. */
+    private static final byte[] STAGE2_PERMS = new byte[8];
+
+    static {
+        for (int i = 0; i < 256; i++) {
+            STAGE1_PERMS[i] = (byte) stage1PermissionsOf((i & 2) != 0, (i & 1) != 0, (i & 4) != 0, (i & 8) != 0,
+                    (i & 16) != 0, (i & 32) != 0, (i & 64) != 0, (i & 128) != 0);
+        }
+        for (int i = 0; i < 8; i++) {
+            int p = 0;
+            if ((i & 1) != 0) {
+                p |= Access.PERM_UNPRIV_READ | Access.PERM_PRIV_READ;
+            }
+            if ((i & 2) != 0) {
+                p |= Access.PERM_UNPRIV_WRITE | Access.PERM_PRIV_WRITE;
+            }
+            if ((i & 4) == 0) {
+                p |= Access.PERM_UNPRIV_EXEC | Access.PERM_PRIV_EXEC;
+            }
+            STAGE2_PERMS[i] = (byte) p;
+        }
+    }
+
+    /** AP[2:1], UXN, PXN and the hierarchical table bits accumulated in {@code tableAttrs} (Arm ARM D8.4). */
     static int stage1Permissions(long desc, long tableAttrs) {
-        boolean el0 = (desc & ARM_LPAE_PTE_AP_UNPRIV) != 0 && (tableAttrs & APTABLE_NO_EL0) == 0;
-        boolean readOnly = (desc & ARM_LPAE_PTE_AP_RDONLY) != 0 || (tableAttrs & APTABLE_RDONLY) != 0;
-        boolean uxn = (desc & UXN) != 0 || (tableAttrs & UXNTABLE) != 0;
+        int i = (int) ((desc >>> 6) & 3) | (int) ((desc >>> 51) & 0xC) | (int) ((tableAttrs >>> 55) & 0xF0);
+        return STAGE1_PERMS[i];
+    }
+
+    /** S2AP and XN[1]; stage 2 does not tell privileged from unprivileged. */
+    static int stage2Permissions(long desc) {
+        return STAGE2_PERMS[(int) ((desc >>> 6) & 3) | (int) ((desc >>> 52) & 4)];
+    }
+
+    private static int stage1PermissionsOf(boolean apRdonly, boolean apUnpriv, boolean pxnBit, boolean uxnBit,
+                                           boolean pxnTable, boolean uxnTable, boolean apTableNoEl0, boolean apTableRdonly) {
+        boolean el0 = apUnpriv && !apTableNoEl0;
+        boolean readOnly = apRdonly || apTableRdonly;
+        boolean uxn = uxnBit || uxnTable;
         // Memory writable at EL0 is never executable at EL1.
-        boolean pxn = (desc & PXN) != 0 || (tableAttrs & PXNTABLE) != 0 || (el0 && !readOnly);
+        boolean pxn = pxnBit || pxnTable || (el0 && !readOnly);
         int p = Access.PERM_PRIV_READ;
         if (!readOnly) {
             p |= Access.PERM_PRIV_WRITE;
@@ -229,25 +292,13 @@ public final class Walker {
         return p;
     }
 
-    /** S2AP and XN[1]; stage 2 does not tell privileged from unprivileged. */
-    static int stage2Permissions(long desc) {
-        int p = 0;
-        if ((desc & ARM_LPAE_PTE_HAP_READ) != 0) {
-            p |= Access.PERM_UNPRIV_READ | Access.PERM_PRIV_READ;
-        }
-        if ((desc & ARM_LPAE_PTE_HAP_WRITE) != 0) {
-            p |= Access.PERM_UNPRIV_WRITE | Access.PERM_PRIV_WRITE;
-        }
-        if ((desc & UXN) == 0) {
-            p |= Access.PERM_UNPRIV_EXEC | Access.PERM_PRIV_EXEC;
-        }
-        return p;
-    }
-
-    private static boolean fault(WalkResult out, FaultKind kind, int level, long descAddr) {
+    private boolean fault(WalkResult out, FaultKind kind, int level, long descAddr, int reads) {
+        faults[kind.ordinal()]++;
+        descriptorReads += reads;
         out.fault = kind;
         out.level = level;
         out.descriptorAddress = descAddr;
+        out.reads = reads;
         return false;
     }
 
