@@ -102,7 +102,7 @@ public final class PageTableScenario implements Scenario {
 
         prepareProbeTargets(mem, frames, s1, process);
         List<Probe> probes = probes(process);
-        TextTable pt = new TextTable("probe", "VA", "access", "expected", "got", "");
+        TextTable pt = new TextTable("probe", "VA", "access", "expected", "got", "check");
         Map<FaultKind, Long> probeFaults = new EnumMap<>(FaultKind.class);
         WalkResult r = new WalkResult();
         for (Probe p : probes) {
@@ -132,6 +132,7 @@ public final class PageTableScenario implements Scenario {
         out.println();
 
         TextTable wt = new TextTable("walks", "count");
+        wt.row("leaf listing (region tables above)", walker.walks() - randomWalks - probes.size());
         wt.row("random walks (both stages)", randomWalks);
         wt.row("directed probes", probes.size());
         wt.row("translated", walker.walks() - totalFaults(walker));
@@ -141,7 +142,7 @@ public final class PageTableScenario implements Scenario {
         wt.row("hardware AF/dirty updates", walker.hardwareUpdates());
         out.println("Walks:");
         wt.print(out, "  ");
-        out.printf("  host speed: %.1f M walks/s, %.0f ns per walk (random walks); mapping took %.1f ms%n%n",
+        out.printf("  host speed: %.1f M walks/s, %.0f ns per walk (random walks, JIT still warming); mapping took %.1f ms%n%n",
                 randomWalks / (walkNanos / 1e3), walkNanos / (double) randomWalks, mapNanos / 1e6);
 
         TextTable mt = new TextTable("table memory", "stage 1", "stage 2");
