@@ -231,15 +231,11 @@ public final class IoPageTable {
     }
 
     private int install(long iova, long paddr, long size, long pte) {
-        int level = format.startLevel();
         long table = root;
-        long indexMask = format.startEntries() - 1;
-        Granule g = format.granule();
-        for (;;) {
-            int shift = g.levelShift(level);
-            long ptep = table + (((iova >>> shift) & indexMask) << 3);
+        for (int level = format.startLevel(); ; level++) {
+            long ptep = entry(table, level, iova);
             long cur = memory.read64(ptep);
-            if (size == 1L << shift) {
+            if (size == format.blockSize(level)) {
                 if (cur != 0) {
                     return -Errno.EEXIST;
                 }
@@ -263,9 +259,7 @@ public final class IoPageTable {
             } else if (!Descriptor.isTable(cur, level)) {
                 return -Errno.EEXIST;
             }
-            table = Descriptor.outputAddress(cur, g.shift(), format.lpa());
-            level++;
-            indexMask = g.entriesPerTable() - 1;
+            table = nextTable(cur);
         }
     }
 
@@ -273,19 +267,15 @@ public final class IoPageTable {
     private void pruneAfterFailedInstall(long iova) {
         int level = format.startLevel();
         long table = root;
-        long indexMask = format.startEntries() - 1;
-        Granule g = format.granule();
-        for (;;) {
-            long ptep = table + (((iova >>> g.levelShift(level)) & indexMask) << 3);
+        for (;; level++) {
+            long ptep = entry(table, level, iova);
             pathTable[level] = table;
             pathEntry[level] = ptep;
             long cur = memory.read64(ptep);
             if (!Descriptor.isTable(cur, level)) {
                 break;
             }
-            table = Descriptor.outputAddress(cur, g.shift(), format.lpa());
-            level++;
-            indexMask = g.entriesPerTable() - 1;
+            table = nextTable(cur);
         }
         // 'table' at 'level' is the deepest table; free it and its parents while empty.
         while (level > format.startLevel() && validCount(table) == 0) {
@@ -370,22 +360,18 @@ public final class IoPageTable {
 
     /** Removes the entry of exactly {@code pgsize} at {@code iova}; 0 for a hole or a larger block. */
     private long unmapOne(long iova, long pgsize) {
-        int level = format.startLevel();
         long table = root;
-        long indexMask = format.startEntries() - 1;
-        Granule g = format.granule();
-        for (;;) {
-            int shift = g.levelShift(level);
-            long ptep = table + (((iova >>> shift) & indexMask) << 3);
+        for (int level = format.startLevel(); ; level++) {
+            long ptep = entry(table, level, iova);
             long cur = memory.read64(ptep);
             if (cur == 0) {
                 return 0;
             }
             pathTable[level] = table;
             pathEntry[level] = ptep;
-            if (pgsize == 1L << shift) {
+            if (pgsize == format.blockSize(level)) {
                 if (Descriptor.isTable(cur, level)) {
-                    freeSubtree(Descriptor.outputAddress(cur, g.shift(), format.lpa()), level + 1);
+                    freeSubtree(nextTable(cur), level + 1);
                 }
                 memory.write64(ptep, 0);
                 adjustValid(table, -1);
@@ -395,9 +381,7 @@ public final class IoPageTable {
             if (!Descriptor.isTable(cur, level)) {
                 return 0; // a block larger than the chunk: Linux refuses to split it
             }
-            table = Descriptor.outputAddress(cur, g.shift(), format.lpa());
-            level++;
-            indexMask = g.entriesPerTable() - 1;
+            table = nextTable(cur);
         }
     }
 
@@ -417,7 +401,7 @@ public final class IoPageTable {
             for (long i = 0; i < entries && validCount(table) > 0; i++) {
                 long d = memory.read64(table + i * 8);
                 if (Descriptor.isTable(d, level)) {
-                    freeSubtree(Descriptor.outputAddress(d, format.granule().shift(), format.lpa()), level + 1);
+                    freeSubtree(nextTable(d), level + 1);
                 }
                 if (d != 0) {
                     adjustValid(table, -1);
@@ -448,7 +432,7 @@ public final class IoPageTable {
             for (long i = 0; i < format.startEntries(); i++) {
                 long d = memory.read64(root + i * 8);
                 if (Descriptor.isTable(d, start)) {
-                    freeSubtree(Descriptor.outputAddress(d, format.granule().shift(), format.lpa()), start + 1);
+                    freeSubtree(nextTable(d), start + 1);
                 }
             }
         }
@@ -464,26 +448,34 @@ public final class IoPageTable {
         if (iova < 0 || (iova >>> format.inputBits()) != 0) {
             return 0;
         }
-        int level = format.startLevel();
         long table = root;
-        long indexMask = format.startEntries() - 1;
-        Granule g = format.granule();
-        for (;;) {
-            int shift = g.levelShift(level);
-            long cur = memory.read64(table + (((iova >>> shift) & indexMask) << 3));
+        for (int level = format.startLevel(); ; level++) {
+            long cur = memory.read64(entry(table, level, iova));
             if ((cur & ARM_LPAE_PTE_VALID) == 0) {
                 return 0;
             }
             if (Descriptor.isLeaf(cur, level)) {
+                int shift = format.levelShift(level);
                 return Descriptor.outputAddress(cur, shift, format.lpa()) | (iova & ((1L << shift) - 1));
             }
             if (!Descriptor.isTable(cur, level)) {
                 return 0;
             }
-            table = Descriptor.outputAddress(cur, g.shift(), format.lpa());
-            level++;
-            indexMask = g.entriesPerTable() - 1;
+            table = nextTable(cur);
         }
+    }
+
+    // ---- descent ------------------------------------------------------------------
+
+    /** Address of the entry for {@code iova} in {@code table} at {@code level} (the start table may be concatenated). */
+    private long entry(long table, int level, long iova) {
+        long entries = level == format.startLevel() ? format.startEntries() : format.granule().entriesPerTable();
+        return table + (((iova >>> format.levelShift(level)) & (entries - 1)) << 3);
+    }
+
+    /** The next-level table a table descriptor points to. */
+    private long nextTable(long desc) {
+        return Descriptor.outputAddress(desc, format.granule().shift(), format.lpa());
     }
 
     // ---- per-table valid-entry counts -------------------------------------------------
