@@ -25,12 +25,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Seeded random map / mapPages / unmap sequences against a plain reference
  * model of io-pgtable semantics (a sorted map of leaves). Reproduce a failure
  * with {@code -Djiommu.seed=<seed>}; the seed is printed at start and is in
- * every assertion message.
+ * every assertion message. {@code -Djiommu.randomOps=<n>} lengthens the run.
  */
 class IoPageTableRandomTest {
 
     private static final long DEFAULT_SEED = 0x10_5EEDL;
-    private static final int OPS = 4000;
+    /** Operations per configuration: {@code -Djiommu.randomOps=N} for long runs (default 4000). */
+    private static final int OPS = Integer.getInteger("jiommu.randomOps", 4000);
     private static final int CHECK_EVERY = 250;
     private static final int OAS = 48;
 
@@ -40,7 +41,7 @@ class IoPageTableRandomTest {
     static void printSeed() {
         String s = System.getProperty("jiommu.seed");
         seed = s == null || s.isBlank() ? DEFAULT_SEED : Long.decode(s.trim());
-        System.out.println("seed=" + seed);
+        System.out.println("seed=" + seed + " ops=" + OPS);
     }
 
     static Stream<Arguments> configs() {
