@@ -88,33 +88,38 @@ public final class Walker {
         if ((ia >>> f.inputBits()) != 0) {
             return fault(out, FaultKind.TRANSLATION, level, root, 0);
         }
+        int oas = f.outputBits();
+        int bpl = g.bitsPerLevel();
         long startBytes = 8L << (f.inputBits() - shift);
         long table = root & -Math.max(startBytes, 64);
         long indexMask = (startBytes >>> 3) - 1;
-        if ((table >>> f.outputBits()) != 0) {
+        if ((table >>> oas) != 0) {
             return fault(out, FaultKind.ADDRESS_SIZE, level, root, 0);
         }
+        long tableMask = Descriptor.ADDR_MASK_48 & -(1L << g.shift());
         long tableAttrs = 0;
         int reads = 0;
         for (;;) {
             long descAddr = table + (((ia >>> shift) & indexMask) << 3);
             long desc = fetch(descAddr, level, reads, out);
-            if ((desc & ARM_LPAE_PTE_VALID) == 0) {
-                return out.fault == null ? fault(out, FaultKind.TRANSLATION, level, descAddr, reads + 1) : false;
-            }
             reads++;
-            out.descriptorAddress = descAddr;
-            if (level == 3 || (desc & ARM_LPAE_PTE_TYPE_MASK) != ARM_LPAE_PTE_TYPE_TABLE) {
-                return leaf(f, desc, level, shift, tableAttrs, ia, access, flags, reads, out);
+            if ((desc & ARM_LPAE_PTE_VALID) == 0) {
+                return out.fault == null ? fault(out, FaultKind.TRANSLATION, level, descAddr, reads) : false;
             }
-            table = Descriptor.outputAddress(desc, g.shift(), f.lpa());
-            if ((table >>> f.outputBits()) != 0) {
+            if (level == 3 || (desc & ARM_LPAE_PTE_TYPE_MASK) != ARM_LPAE_PTE_TYPE_TABLE) {
+                return leaf(f, desc, descAddr, level, shift, tableAttrs, ia, access, flags, reads, out);
+            }
+            table = desc & tableMask;
+            if (oas == 52) {
+                table |= (desc & Descriptor.ADDR_HI_MASK_52) << 36;
+            }
+            if ((table >>> oas) != 0) {
                 return fault(out, FaultKind.ADDRESS_SIZE, level, descAddr, reads);
             }
             tableAttrs |= desc;
             level++;
-            shift -= g.bitsPerLevel();
-            indexMask = (1L << g.bitsPerLevel()) - 1;
+            shift -= bpl;
+            indexMask = (1L << bpl) - 1;
         }
     }
 
@@ -137,7 +142,7 @@ public final class Walker {
     }
 
     /** A leaf descriptor: legality, output address size, then AF and permissions (common case inline). */
-    private boolean leaf(TableFormat f, long desc, int level, int shift, long tableAttrs, long ia,
+    private boolean leaf(TableFormat f, long desc, long descAddr, int level, int shift, long tableAttrs, long ia,
                          int access, int flags, int reads, WalkResult out) {
         boolean lpa = f.lpa();
         // A page at level 3 (0b11), a block (0b01) where the granule has blocks.
@@ -145,8 +150,9 @@ public final class Walker {
                 : ((f.granule().blockLevels(lpa) >>> level) & 1) != 0;
         long oa = Descriptor.outputAddress(desc, shift, lpa);
         if (!legal || (oa >>> f.outputBits()) != 0) {
-            return fault(out, legal ? FaultKind.ADDRESS_SIZE : FaultKind.TRANSLATION, level, out.descriptorAddress, reads);
+            return fault(out, legal ? FaultKind.ADDRESS_SIZE : FaultKind.TRANSLATION, level, descAddr, reads);
         }
+        out.descriptorAddress = descAddr;
         out.reads = reads;
         out.level = level;
         out.blockShift = shift;
