@@ -59,14 +59,10 @@ public enum Granule {
      *            adds 4 TiB blocks at level 1 for the 64 KiB granule
      */
     public boolean blockAllowed(int level, boolean lpa) {
-        return switch (this) {
-            case G4K -> level == 1 || level == 2;
-            case G16K -> level == 2;
-            case G64K -> level == 2 || (level == 1 && lpa);
-        };
+        return level >= 0 && level < 4 && ((blockLevels(lpa) >>> level) & 1) != 0;
     }
 
-    /** {@link #blockAllowed} as a bit per level (bit n set: blocks at level n), for the walker's hot path. */
+    /** The levels with block descriptors, a bit per level (bit n set: blocks at level n). */
     public int blockLevels(boolean lpa) {
         return switch (this) {
             case G4K -> 0b0110;

@@ -164,11 +164,11 @@ public final class Walker {
             descriptorReads += reads;
             return true;
         }
-        return leafSlow(f, desc, tableAttrs, access, flags, out);
+        return leafSlow(f, desc, perms, tableAttrs, access, flags, out);
     }
 
     /** A leaf with AF = 0 or without the requested permission: HA/HD updates, or the fault. */
-    private boolean leafSlow(TableFormat f, long desc, long tableAttrs, int access, int flags, WalkResult out) {
+    private boolean leafSlow(TableFormat f, long desc, int perms, long tableAttrs, int access, int flags, WalkResult out) {
         boolean stage1 = f.stage() == Stage.STAGE1;
         int level = out.level;
         long descAddr = out.descriptorAddress;
@@ -180,7 +180,6 @@ public final class Walker {
                 return fault(out, FaultKind.ACCESS_FLAG, level, descAddr, out.reads);
             }
         }
-        int perms = stage1 ? stage1Permissions(desc, tableAttrs) : stage2Permissions(desc);
         if (!Access.allowed(perms, access)) {
             if (!dirtyUpdateAllowed(stage1, desc, tableAttrs, access, flags)) {
                 return fault(out, FaultKind.PERMISSION, level, descAddr, out.reads);

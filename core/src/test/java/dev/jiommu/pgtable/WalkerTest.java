@@ -579,4 +579,25 @@ class WalkerTest {
         assertEquals(0, w.hardwareUpdates());
         assertEquals(mem, w.memory());
     }
+
+    @Test
+    void walkReportsTheLeafsMemoryAttributesAndShareability() {
+        IoPageTable t1 = s1();
+        assertEquals(0, t1.map(0x1000, 0x4000_0000L, SZ_4K, RW | Prot.CACHE));
+        assertEquals(0, t1.map(0x2000, 0x4000_1000L, SZ_4K, RW | Prot.MMIO));
+        assertTrue(walk(t1, 0x1008, Access.READ, 0));
+        assertEquals(ARM_LPAE_MAIR_ATTR_IDX_CACHE, out.memoryAttributes(Stage.STAGE1));
+        assertEquals(3, out.shareability(), "inner shareable with CACHE");
+        assertTrue(walk(t1, 0x2008, Access.READ, 0));
+        assertEquals(ARM_LPAE_MAIR_ATTR_IDX_DEV, out.memoryAttributes(Stage.STAGE1));
+        assertEquals(2, out.shareability(), "outer shareable without CACHE");
+
+        IoPageTable t2 = table(Stage.STAGE2, BITMAP_4K, 40, 40, 0);
+        assertEquals(0, t2.map(0x1000, 0x4000_0000L, SZ_4K, RW | Prot.CACHE));
+        assertEquals(0, t2.map(0x2000, 0x4000_1000L, SZ_4K, RW));
+        assertTrue(walk(t2, 0x1008, Access.READ, 0));
+        assertEquals(0xf, out.memoryAttributes(Stage.STAGE2), "MemAttr write-back");
+        assertTrue(walk(t2, 0x2008, Access.READ, 0));
+        assertEquals(0x5, out.memoryAttributes(Stage.STAGE2), "MemAttr non-cacheable");
+    }
 }
