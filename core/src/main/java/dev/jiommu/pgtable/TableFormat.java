@@ -18,25 +18,43 @@ public record TableFormat(Stage stage, Granule granule, int inputBits, int outpu
     private static final int[] OUTPUT_SIZES = {32, 36, 40, 42, 44, 48, 52};
 
     public TableFormat {
+        String problem = problem(stage, granule, inputBits, outputBits, startLevel);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+    }
+
+    /**
+     * Why {@code (stage, granule, inputBits, outputBits, startLevel)} is not a
+     * format, or null when it is one. Hardware models decoding software's
+     * configuration call this first and answer with their own error (an SMMU
+     * C_BAD_STE or C_BAD_CD) instead of catching an exception.
+     */
+    public static String problem(Stage stage, Granule granule, int inputBits, int outputBits, int startLevel) {
         if (stage == null || granule == null) {
-            throw new IllegalArgumentException("stage and granule are required");
+            return "stage and granule are required";
         }
         int maxIn = granule == Granule.G64K ? 52 : 48;
         if (inputBits < 25 || inputBits > maxIn) {
-            throw new IllegalArgumentException("input size " + inputBits + " bits is outside 25.." + maxIn + " for " + granule);
+            return "input size " + inputBits + " bits is outside 25.." + maxIn + " for " + granule;
         }
         if (ipsEncoding(outputBits) < 0 || (outputBits == 52 && granule != Granule.G64K)) {
-            throw new IllegalArgumentException("output size " + outputBits + " bits is not one of 32/36/40/42/44/48 (52 with 64K)");
+            return "output size " + outputBits + " bits is not one of 32/36/40/42/44/48 (52 with 64K)";
         }
         if (startLevel < granule.minLevel() || startLevel > 3) {
-            throw new IllegalArgumentException("start level " + startLevel + " is not a level of " + granule);
+            return "start level " + startLevel + " is not a level of " + granule;
         }
         int startBits = inputBits - granule.levelShift(startLevel);
         int maxStartBits = granule.bitsPerLevel() + (stage == Stage.STAGE2 ? 4 : 0);
         if (startBits < 1 || startBits > maxStartBits) {
-            throw new IllegalArgumentException(String.format(
-                    "%s %s: a walk of %d input bits cannot start at level %d", stage, granule, inputBits, startLevel));
+            return String.format("%s %s: a walk of %d input bits cannot start at level %d", stage, granule, inputBits, startLevel);
         }
+        return null;
+    }
+
+    /** The natural stage-1 start level for {@code ias} input bits (Linux ARM_LPAE_START_LVL). */
+    public static int stage1StartLevel(Granule g, int ias) {
+        return naturalStartLevel(g, ias);
     }
 
     /** Stage 1 over {@code ias} input bits: the walk starts where the levels run out (Linux ARM_LPAE_START_LVL). */

@@ -1,0 +1,53 @@
+package dev.jiommu.hw.bus;
+
+/**
+ * Where a bus-master device sends its memory transactions: an IOMMU that
+ * translates them, or the bus directly. Implementations never throw; every
+ * failure is a status.
+ *
+ * <p>A transaction carries the requester's StreamID (for PCIe, the requester
+ * ID), an optional SubstreamID (PASID; {@link #NO_SUBSTREAM} when absent), the
+ * input address, and {@link dev.jiommu.pgtable.Access} bits for the privileged
+ * and instruction attributes. A transaction may cross page boundaries; it is
+ * carried out in order and stops at the first byte that fails.
+ */
+public interface DmaTarget {
+
+    /** No SubstreamID on the transaction (PCIe: no PASID prefix). */
+    int NO_SUBSTREAM = -1;
+
+    /** All bytes transferred. */
+    int OK = 0;
+    /** Terminated by the IOMMU (translation, permission or configuration fault); the device sees an abort. */
+    int ABORTED = 1;
+    /** No RAM or device decodes the output address, or the access is one it cannot serve (external abort). */
+    int BUS_ERROR = 2;
+    /**
+     * Held by the IOMMU's stall model; the transaction completes or aborts
+     * later, when software resumes it. Synchronous requesters treat it as not
+     * done.
+     */
+    int STALLED = 3;
+
+    /**
+     * Writes {@code len} bytes of {@code src} from {@code off} to {@code address}.
+     *
+     * @param attrs {@link dev.jiommu.pgtable.Access#PRIV} and/or {@link dev.jiommu.pgtable.Access#EXEC}; the
+     *              direction is implied
+     * @return {@link #OK}, {@link #ABORTED}, {@link #BUS_ERROR} or {@link #STALLED}
+     */
+    int write(int streamId, int substreamId, long address, int attrs, byte[] src, int off, int len);
+
+    /** Reads {@code len} bytes from {@code address} into {@code dst} at {@code off}; statuses as {@link #write}. */
+    int read(int streamId, int substreamId, long address, int attrs, byte[] dst, int off, int len);
+
+    static String statusName(int status) {
+        return switch (status) {
+            case OK -> "OK";
+            case ABORTED -> "ABORTED";
+            case BUS_ERROR -> "BUS_ERROR";
+            case STALLED -> "STALLED";
+            default -> "status " + status;
+        };
+    }
+}

@@ -1,0 +1,191 @@
+package dev.jiommu.hw.smmu;
+
+import dev.jiommu.hw.bus.DmaTarget;
+import dev.jiommu.mem.MemoryFault;
+
+import static dev.jiommu.spec.smmuv3.Cmd.*;
+import static dev.jiommu.spec.smmuv3.Field.get;
+import static dev.jiommu.spec.smmuv3.Registers.*;
+
+/**
+ * The command queue (SMMUv3 §4): software is the producer; the SMMU consumes
+ * when CMDQEN = 1 and no command error is pending, each time PROD moves.
+ * Every command completes before the next one starts, so a CMD_SYNC
+ * completes as soon as it is consumed.
+ *
+ * <p>Errors (§4.5, §7.1): a command the SMMU does not recognise or whose
+ * fields are illegal stops consumption with CONS pointing at it,
+ * CMDQ_CONS.ERR = CERROR_ILL and GERROR.CMDQ_ERR active; a command that
+ * cannot be read gives CERROR_ABT. Consumption resumes from CONS when software
+ * acknowledges the error by making GERRORN.CMDQ_ERR equal GERROR.CMDQ_ERR.
+ */
+final class CommandQueue {
+
+    final Smmu smmu;
+    final Queue queue;
+    private final Invalidations invalidations;
+    long consumed;
+    long syncs;
+    long errors;
+    long sev;
+    final long[] byOpcode = new long[256];
+
+    CommandQueue(Smmu smmu, Queue queue) {
+        this.smmu = smmu;
+        this.queue = queue;
+        this.invalidations = new Invalidations(smmu);
+    }
+
+    void process() {
+        while ((smmu.cr0 & CR0_CMDQEN) != 0 && !smmu.globalErrorActive(GERROR_CMDQ_ERR) && !queue.empty()) {
+            long a = queue.entryAddress(queue.cons);
+            long w0;
+            long w1;
+            try {
+                w0 = smmu.memory.read64(a);
+                w1 = smmu.memory.read64(a + 8);
+            } catch (MemoryFault f) {
+                fail(CMDQ_ERR_CERROR_ABT_IDX);
+                return;
+            }
+            if (!execute(w0, w1, a)) {
+                fail(CMDQ_ERR_CERROR_ILL_IDX);
+                return;
+            }
+            consumed++;
+            byOpcode[(int) (w0 & 0xff)]++;
+            queue.cons = queue.next(queue.cons);
+        }
+    }
+
+    private void fail(long cerror) {
+        errors++;
+        queue.cons = (queue.cons & ~(int) CMDQ_CONS_ERR) | (int) (cerror << 24);
+        smmu.raiseGlobalError(GERROR_CMDQ_ERR);
+    }
+
+    /** Executes one command; false when it is illegal. */
+    private boolean execute(long w0, long w1, long address) {
+        int op = (int) get(CMDQ_0_OP, w0);
+        SmmuConfig c = smmu.config;
+        return switch (op) {
+            case CMDQ_OP_PREFETCH_CFG -> {
+                smmu.translator.prefetch((int) get(CMDQ_PREFETCH_0_SID, w0));
+                yield true;
+            }
+            case CMDQ_OP_PREFETCH_ADDR -> true;
+            case CMDQ_OP_CFGI_STE -> {
+                invalidations.streams(get(CMDQ_CFGI_0_SID, w0), 1);
+                yield true;
+            }
+            case CMDQ_OP_CFGI_STE_RANGE -> {
+                int range = (int) get(CMDQ_CFGI_1_RANGE, w1);
+                long span = 2L << range;
+                invalidations.streams(get(CMDQ_CFGI_0_SID, w0) & -span, span);
+                yield true;
+            }
+            case CMDQ_OP_CFGI_CD -> {
+                invalidations.cd((int) get(CMDQ_CFGI_0_SID, w0), (int) get(CMDQ_CFGI_0_SSID, w0));
+                yield true;
+            }
+            case CMDQ_OP_CFGI_CD_ALL -> {
+                invalidations.cds((int) get(CMDQ_CFGI_0_SID, w0));
+                yield true;
+            }
+            case CMDQ_OP_TLBI_NH_ALL, CMDQ_OP_TLBI_NH_ASID, CMDQ_OP_TLBI_NH_VA, CMDQ_OP_TLBI_NH_VAA -> {
+                if (!c.stage1()) {
+                    yield false;
+                }
+                invalidations.stage1(op, Tlb.NH, w0, w1);
+                yield true;
+            }
+            case CMDQ_OP_TLBI_EL2_ALL, CMDQ_OP_TLBI_EL2_ASID, CMDQ_OP_TLBI_EL2_VA, CMDQ_OP_TLBI_EL2_VAA -> {
+                if (!c.hyp() || !c.stage1()) {
+                    yield false;
+                }
+                invalidations.stage1(op, Tlb.EL2, w0, w1);
+                yield true;
+            }
+            case CMDQ_OP_TLBI_S12_VMALL -> {
+                if (!c.stage2()) {
+                    yield false;
+                }
+                invalidations.vmall((int) get(CMDQ_TLBI_0_VMID, w0));
+                yield true;
+            }
+            case CMDQ_OP_TLBI_S2_IPA -> {
+                if (!c.stage2()) {
+                    yield false;
+                }
+                invalidations.ipa(w0, w1);
+                yield true;
+            }
+            case CMDQ_OP_TLBI_NSNH_ALL -> {
+                invalidations.nsnh();
+                yield true;
+            }
+            case CMDQ_OP_ATC_INV -> {
+                if (!c.ats()) {
+                    yield false;
+                }
+                int sid = (int) get(CMDQ_ATC_0_SID, w0);
+                int ssid = (w0 & CMDQ_0_SSV) != 0 ? (int) get(CMDQ_ATC_0_SSID, w0) : DmaTarget.NO_SUBSTREAM;
+                smmu.requester(sid).atcInvalidate(ssid, w1 & CMDQ_ATC_1_ADDR_MASK, (int) get(CMDQ_ATC_1_SIZE, w1),
+                        (w0 & CMDQ_ATC_0_GLOBAL) != 0);
+                yield true;
+            }
+            case CMDQ_OP_PRI_RESP -> {
+                int resp = (int) get(CMDQ_PRI_1_RESP, w1);
+                if (!c.pri() || resp > PRI_RESP_SUCC) {
+                    yield false;
+                }
+                int sid = (int) get(CMDQ_PRI_0_SID, w0);
+                int ssid = (w0 & CMDQ_0_SSV) != 0 ? (int) get(CMDQ_PRI_0_SSID, w0) : DmaTarget.NO_SUBSTREAM;
+                smmu.requester(sid).pageResponse(ssid, (int) get(CMDQ_PRI_1_GRPID, w1), resp);
+                yield true;
+            }
+            case CMDQ_OP_RESUME -> {
+                if (!c.stallSupported()) {
+                    yield false;
+                }
+                smmu.translator.resume((int) get(CMDQ_RESUME_0_SID, w0), (int) get(CMDQ_RESUME_1_STAG, w1),
+                        (w0 & CMDQ_RESUME_0_AC) != 0, (w0 & CMDQ_RESUME_0_AB) != 0);
+                yield true;
+            }
+            case CMDQ_OP_STALL_TERM -> {
+                if (!c.stallSupported()) {
+                    yield false;
+                }
+                smmu.translator.terminateStalls((int) get(CMDQ_STALL_TERM_0_SID, w0));
+                yield true;
+            }
+            case CMDQ_OP_CMD_SYNC -> sync(w0, w1);
+            default -> false;
+        };
+    }
+
+    /**
+     * CMD_SYNC (§4.7.3): everything before it has completed. CS = SIG_IRQ
+     * signals by an MSI write of MSIData to MSIAddr when MSIs are implemented
+     * and MSIAddr is not 0, else on the wired "cmdq-sync" line; SIG_SEV sends
+     * an event (counted); CS = 0b11 is reserved and illegal.
+     */
+    private boolean sync(long w0, long w1) {
+        long cs = get(CMDQ_SYNC_0_CS, w0);
+        if (cs == 3) {
+            return false;
+        }
+        syncs++;
+        if (cs == CMDQ_SYNC_0_CS_IRQ) {
+            Interrupts.Msi msi = new Interrupts.Msi();
+            msi.address = w1 & CMDQ_SYNC_1_MSIADDR_MASK;
+            msi.data = (int) get(CMDQ_SYNC_0_MSIDATA, w0);
+            if (!msi.signal(smmu.config.msi(), CMDQ_SYNC_1_MSIADDR_MASK & smmu.oasMask, smmu.bus, smmu.lines.cmdSync())) {
+                smmu.raiseGlobalError(GERROR_MSI_CMDQ_ABT_ERR);
+            }
+        } else if (cs == CMDQ_SYNC_0_CS_SEV) {
+            sev++;
+        }
+        return true;
+    }
+}

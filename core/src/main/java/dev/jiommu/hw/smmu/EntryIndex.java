@@ -1,0 +1,94 @@
+package dev.jiommu.hw.smmu;
+
+import java.util.Arrays;
+
+/**
+ * A hash index from a two-word key to an entry number, for the model's
+ * fully associative caches. Linear probing over a power-of-two slot array at
+ * most half full; removal shifts later entries of the run back, so no
+ * tombstones accumulate. Keys live in the owner's entry arrays; the index
+ * stores entry numbers only. Allocates nothing after construction.
+ */
+final class EntryIndex {
+
+    private static final int EMPTY = -1;
+
+    private final int[] slots;
+    private final int mask;
+    private final long[] key1;
+    private final long[] key2;
+
+    /**
+     * @param key1 first key word of each entry, owned and filled by the cache
+     * @param key2 second key word of each entry
+     */
+    EntryIndex(long[] key1, long[] key2) {
+        int capacity = Integer.highestOneBit(Math.max(2, key1.length) * 2 - 1) << 1;
+        this.slots = new int[capacity];
+        this.mask = capacity - 1;
+        this.key1 = key1;
+        this.key2 = key2;
+        Arrays.fill(slots, EMPTY);
+    }
+
+    static int hash(long k1, long k2) {
+        long h = (k1 * 0x9E3779B97F4A7C15L) ^ (k2 * 0xC2B2AE3D27D4EB4FL);
+        return (int) (h ^ (h >>> 29));
+    }
+
+    /** The entry holding {@code (k1, k2)}, or -1. */
+    int find(long k1, long k2) {
+        int i = hash(k1, k2) & mask;
+        for (;;) {
+            int e = slots[i];
+            if (e == EMPTY) {
+                return -1;
+            }
+            if (key1[e] == k1 && key2[e] == k2) {
+                return e;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /** Indexes entry {@code e}, whose key words are already stored; the key must not be present. */
+    void insert(int e) {
+        int i = hash(key1[e], key2[e]) & mask;
+        while (slots[i] != EMPTY) {
+            i = (i + 1) & mask;
+        }
+        slots[i] = e;
+    }
+
+    /** Removes entry {@code e} (its key words still stored) from the index. */
+    void remove(int e) {
+        int i = hash(key1[e], key2[e]) & mask;
+        while (slots[i] != e) {
+            if (slots[i] == EMPTY) {
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+        // Backward-shift deletion: move later members of the run into the hole when their home allows it.
+        int hole = i;
+        int j = i;
+        for (;;) {
+            j = (j + 1) & mask;
+            int f = slots[j];
+            if (f == EMPTY) {
+                break;
+            }
+            int home = hash(key1[f], key2[f]) & mask;
+            boolean movable = hole <= j ? (home <= hole || home > j) : (home <= hole && home > j);
+            if (movable) {
+                slots[hole] = f;
+                hole = j;
+            }
+        }
+        slots[hole] = EMPTY;
+    }
+
+    void clear() {
+        Arrays.fill(slots, EMPTY);
+    }
+}

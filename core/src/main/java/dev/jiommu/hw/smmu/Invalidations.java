@@ -1,0 +1,105 @@
+package dev.jiommu.hw.smmu;
+
+import static dev.jiommu.spec.smmuv3.Cmd.*;
+import static dev.jiommu.spec.smmuv3.Field.get;
+
+/**
+ * What each configuration and TLB invalidation command removes (SMMUv3 §4.3,
+ * §4.4). TLB entries hold leaves only, so the Leaf hint changes nothing.
+ *
+ * <p>Address ranges: without range invalidation (IDR3.RIL = 0) or with
+ * TG = 0 a command names one address, and removes the entries that translate
+ * it. With RIL and TG ≠ 0 it names {@code (NUM + 1) × 2^(5 × SCALE + 1)}
+ * pages of the TG granule from the address (§4.4.1.1).
+ */
+final class Invalidations {
+
+    private final Smmu smmu;
+
+    Invalidations(Smmu smmu) {
+        this.smmu = smmu;
+    }
+
+    private Tlb tlb() {
+        return smmu.translator.tlb;
+    }
+
+    void streams(long first, long count) {
+        smmu.translator.configCache.invalidateStreams(first, count);
+    }
+
+    void cd(int sid, int ssid) {
+        smmu.translator.configCache.invalidateCd(sid, ssid);
+    }
+
+    void cds(int sid) {
+        smmu.translator.configCache.invalidateCds(sid);
+    }
+
+    /** TLBI_NH_* and TLBI_EL2_*: stage-1 entries of one regime. */
+    void stage1(int op, int regime, long w0, long w1) {
+        int vmid = regime == Tlb.NH ? vmid(w0) : 0;
+        int asid = asid(w0);
+        long va = w1 & CMDQ_TLBI_1_VA_MASK;
+        long size = rangeBytes(w0, w1);
+        int kind = op & 3; // ALL, ASID, VA, VAA in opcode order
+        tlb().invalidate((tag, first, bytes) -> {
+            if (Tlb.regimeOf(tag) != regime || Tlb.vmidOf(tag) != vmid) {
+                return false;
+            }
+            int entryAsid = Tlb.asidOf(tag);
+            return switch (kind) {
+                case 0 -> true;
+                case 1 -> entryAsid == asid;
+                case 2 -> (entryAsid == asid || entryAsid == Tlb.GLOBAL) && overlaps(first, bytes, va, size);
+                default -> overlaps(first, bytes, va, size);
+            };
+        });
+    }
+
+    void vmall(int vmid) {
+        int v = vmid & vmidMask();
+        tlb().invalidate((tag, first, bytes) -> Tlb.regimeOf(tag) != Tlb.EL2 && Tlb.vmidOf(tag) == v);
+    }
+
+    void ipa(long w0, long w1) {
+        int vmid = vmid(w0);
+        long ipa = w1 & CMDQ_TLBI_1_IPA_MASK;
+        long size = rangeBytes(w0, w1);
+        tlb().invalidate((tag, first, bytes) -> Tlb.regimeOf(tag) == Tlb.S2 && Tlb.vmidOf(tag) == vmid
+                && overlaps(first, bytes, ipa, size));
+    }
+
+    void nsnh() {
+        tlb().invalidate((tag, first, bytes) -> Tlb.regimeOf(tag) != Tlb.EL2);
+    }
+
+    private int vmidMask() {
+        return smmu.config.vmid16() ? 0xffff : 0xff;
+    }
+
+    private int vmid(long w0) {
+        return (int) get(CMDQ_TLBI_0_VMID, w0) & vmidMask();
+    }
+
+    private int asid(long w0) {
+        return (int) get(CMDQ_TLBI_0_ASID, w0) & (smmu.config.asid16() ? 0xffff : 0xff);
+    }
+
+    /** Bytes the command covers from its address; 1 when it names a single address. */
+    private long rangeBytes(long w0, long w1) {
+        long tg = get(CMDQ_TLBI_1_TG, w1);
+        if (!smmu.config.ril() || tg == 0) {
+            return 1;
+        }
+        int granuleShift = tg == CMDQ_TLBI_1_TG_4K ? 12 : tg == CMDQ_TLBI_1_TG_16K ? 14 : 16;
+        long num = get(CMDQ_TLBI_0_NUM, w0);
+        int scale = (int) get(CMDQ_TLBI_0_SCALE, w0);
+        int shift = 5 * scale + 1 + granuleShift;
+        return shift >= 63 ? Long.MAX_VALUE : (num + 1) << shift;
+    }
+
+    private static boolean overlaps(long first, long bytes, long start, long size) {
+        return Long.compareUnsigned(first, start + size - 1) <= 0 && Long.compareUnsigned(start, first + bytes - 1) <= 0;
+    }
+}

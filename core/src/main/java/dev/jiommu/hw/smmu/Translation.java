@@ -1,0 +1,87 @@
+package dev.jiommu.hw.smmu;
+
+/**
+ * The outcome of translating one address (reused; a translation that hits
+ * the TLB allocates nothing).
+ *
+ * <p>Invariants: with {@link #OK} or {@link #BYPASS}, {@link #outputAddress()}
+ * is the physical address and {@link #permissions()} what the translation
+ * grants; with {@link #FAULT_RAZ} the transaction completes without touching
+ * memory (reads return zeros); with {@link #ABORTED} it is terminated; with
+ * {@link #STALLED} it waits under {@link #stallTag()} for CMD_RESUME. When an
+ * event was recorded, {@link #eventId()} names it (0 otherwise).
+ */
+public final class Translation {
+
+    /** Translated by the configured stages. */
+    public static final int OK = 0;
+    /** Passed through untranslated (GBPA, STE bypass, stage-1 bypass with no stage 2). */
+    public static final int BYPASS = 1;
+    /** Terminated with an abort. */
+    public static final int ABORTED = 2;
+    /** Terminated as read-as-zero, write-ignored (CD.A = 0). */
+    public static final int FAULT_RAZ = 3;
+    /** Held by the stall model. */
+    public static final int STALLED = 4;
+
+    int status;
+    long outputAddress;
+    int permissions;
+    int blockShift;
+    int eventId;
+    int stallTag;
+    boolean tlbHit;
+
+    public int status() {
+        return status;
+    }
+
+    public boolean translated() {
+        return status == OK || status == BYPASS;
+    }
+
+    public long outputAddress() {
+        return outputAddress;
+    }
+
+    /** {@link dev.jiommu.pgtable.Access}{@code .PERM_*} bits granted. */
+    public int permissions() {
+        return permissions;
+    }
+
+    /** log2 of the size of the translation's region (the smaller of the stages' leaves). */
+    public int blockShift() {
+        return blockShift;
+    }
+
+    /** The event type recorded for this translation, or 0. */
+    public int eventId() {
+        return eventId;
+    }
+
+    public int stallTag() {
+        return stallTag;
+    }
+
+    /** True when the TLB provided the translation. */
+    public boolean tlbHit() {
+        return tlbHit;
+    }
+
+    public static String statusName(int status) {
+        return switch (status) {
+            case OK -> "OK";
+            case BYPASS -> "BYPASS";
+            case ABORTED -> "ABORTED";
+            case FAULT_RAZ -> "FAULT_RAZ";
+            case STALLED -> "STALLED";
+            default -> "status " + status;
+        };
+    }
+
+    @Override
+    public String toString() {
+        return translated() ? String.format("%s -> PA 0x%x (2^%d)", statusName(status), outputAddress, blockShift)
+                : statusName(status) + (eventId != 0 ? String.format(" (event 0x%02x)", eventId) : "");
+    }
+}

@@ -1,0 +1,590 @@
+package dev.jiommu.hw.smmu;
+
+import dev.jiommu.hw.bus.DmaTarget;
+import dev.jiommu.mem.MemoryFault;
+import dev.jiommu.pgtable.Access;
+import dev.jiommu.pgtable.Descriptor;
+import dev.jiommu.pgtable.FaultKind;
+import dev.jiommu.pgtable.TableAddressHook;
+import dev.jiommu.pgtable.TableFormat;
+import dev.jiommu.pgtable.WalkResult;
+import dev.jiommu.pgtable.Walker;
+
+import static dev.jiommu.spec.smmuv3.Event.*;
+import static dev.jiommu.spec.smmuv3.Registers.GBPA_ABORT;
+
+/**
+ * The translation path of one transaction (SMMUv3 §3.2–3.4, §3.12): SMMUEN
+ * and GBPA, the STE (configuration cache, else stream table), substream
+ * selection and the CD, the TLB, and on a miss the stage-1 walk (each table
+ * address through stage 2 when nested), the stage-2 walk, and the TLB fill.
+ *
+ * <p>Faults become event records (§7.3) and are answered as the
+ * configuration says: stalled (CD.S / STE.S2S, with the event recorded with
+ * STALL = 1 and an STAG), or terminated — aborted, or for stage 1 with CD.A = 0
+ * completed as read-as-zero/write-ignored; a terminated translation fault is
+ * recorded only when CD.R / STE.S2R asks for it. Configuration errors and walk
+ * external aborts are always recorded and always abort.
+ *
+ * <p>A translation that hits the TLB allocates nothing.
+ */
+final class Translator {
+
+    private static final int CLASS_CD = 0;
+    private static final int CLASS_TT = 1;
+    private static final int CLASS_IN = 2;
+
+    final Smmu smmu;
+    final Tlb tlb;
+    final ConfigCache configCache;
+    private final boolean tlbEnabled;
+    private final StreamTable streamTable;
+    private final ContextTable contextTable;
+    private final Walker s1Walker;
+    private final Walker s2Walker;
+    private final WalkResult s1 = new WalkResult();
+    private final WalkResult s2 = new WalkResult();
+    private final EventRecord event = new EventRecord();
+
+    /** The stream whose stage 2 serves nested table fetches during the current stage-1 walk. */
+    private StreamConfig hookSte;
+    /** Set when the nested hook's stage-2 translation of a table address faulted. */
+    private boolean hookFaulted;
+    private boolean hookWrite;
+    private FaultKind hookFault;
+    private long hookIpa;
+    private ConfigError fetchError;
+
+    /** What a stall holds: set by {@link #transfer} before each translation. */
+    private byte[] pendingBuffer;
+    private int pendingOffset;
+    private int pendingLength;
+    private int pendingFirstTag = -1;
+
+    long translations;
+    long bypassed;
+    long aborted;
+    long raz;
+    long stalledCount;
+    long walkFaults;
+    final long[] eventsById = new long[256];
+
+    Translator(Smmu smmu) {
+        this.smmu = smmu;
+        SmmuConfig c = smmu.config;
+        this.tlbEnabled = c.tlbEntries() > 0;
+        this.tlb = new Tlb(c.tlbEntries(), c.replacement());
+        this.configCache = new ConfigCache(c.configCacheEntries(), c.replacement());
+        this.streamTable = new StreamTable(smmu);
+        this.s2Walker = new Walker(smmu.memory);
+        this.s1Walker = new Walker(smmu.memory, this::nestedTableAddress);
+        this.contextTable = new ContextTable(smmu, new ContextTable.FetchTranslation() {
+            @Override
+            public long toPhysical(StreamConfig ste, long ipa) {
+                long pa = stage2(ste, ipa, Access.READ, true);
+                if (pa < 0) {
+                    fetchError = s2.fault() == FaultKind.EXTERNAL_ABORT
+                            ? ConfigError.fetch(EVT_ID_CD_FETCH_FAULT, ipa, "stage-2 walk for the CD aborted")
+                            : new ConfigError(eventOf(s2.fault()), 0, true, ipa, "stage 2 does not translate the CD IPA");
+                }
+                return pa;
+            }
+
+            @Override
+            public ConfigError error() {
+                return fetchError;
+            }
+        });
+    }
+
+    Walker stage1Walker() {
+        return s1Walker;
+    }
+
+    Walker stage2Walker() {
+        return s2Walker;
+    }
+
+    // ---- configuration ----------------------------------------------------------------------------------------
+
+    /** The STE of {@code sid}, from the configuration cache or the stream table (filling the cache). */
+    SteLookup streamConfig(int sid) {
+        StreamConfig ste = configCache.ste(sid);
+        if (ste != null) {
+            return ste;
+        }
+        SteLookup l = streamTable.fetch(sid);
+        if (l instanceof StreamConfig s) {
+            configCache.putSte(sid, s);
+        }
+        return l;
+    }
+
+    /** CMD_PREFETCH_CONFIG: fetch into the cache; errors are not reported (§4.2.1). */
+    void prefetch(int sid) {
+        if (smmu.enabled()) {
+            streamConfig(sid);
+        }
+    }
+
+    private CdLookup context(StreamConfig ste, int cdIndex) {
+        ContextConfig cd = configCache.cd(ste.streamId(), cdIndex);
+        if (cd != null) {
+            return cd;
+        }
+        CdLookup l = contextTable.fetch(ste, cdIndex);
+        if (l instanceof ContextConfig c) {
+            configCache.putCd(ste.streamId(), cdIndex, c);
+        }
+        return l;
+    }
+
+    // ---- translation ------------------------------------------------------------------------------------------
+
+    /** A translation on its own (no data moves); a stall holds only the address. */
+    int translateOnly(int sid, int ssid, long address, int access, Translation out) {
+        pendingBuffer = null;
+        pendingOffset = 0;
+        pendingLength = 0;
+        pendingFirstTag = -1;
+        return translate(sid, ssid, address, access, out);
+    }
+
+    private int translate(int sid, int ssid, long address, int access, Translation out) {
+        translations++;
+        out.tlbHit = false;
+        out.eventId = 0;
+        if (!smmu.enabled()) {
+            if ((smmu.gbpa & GBPA_ABORT) != 0) {
+                return abort(out);
+            }
+            return bypass(address, out);
+        }
+        SteLookup steLookup = streamConfig(sid);
+        if (!(steLookup instanceof StreamConfig ste)) {
+            return configError((ConfigError) steLookup, sid, ssid, address, access, out);
+        }
+        switch (ste.config()) {
+            case StreamConfig.ABORT:
+                return abort(out);
+            case StreamConfig.BYPASS:
+                return bypass(address, out);
+            default:
+                break;
+        }
+        ContextConfig cd = null;
+        if (ste.stage1()) {
+            int cdIndex = 0;
+            boolean bypassStage1 = false;
+            if (ssid != DmaTarget.NO_SUBSTREAM) {
+                if (ste.s1CdMax() == 0 || (ssid >>> ste.s1CdMax()) != 0
+                        || (ste.s1Dss() == StreamConfig.DSS_SSID0 && ssid == 0)) {
+                    return configError(ConfigError.of(EVT_ID_BAD_SUBSTREAMID_CONFIG, "SubstreamID out of range"),
+                            sid, ssid, address, access, out);
+                }
+                cdIndex = ssid;
+            } else if (ste.s1CdMax() != 0) {
+                switch (ste.s1Dss()) {
+                    case StreamConfig.DSS_TERMINATE:
+                        return configError(ConfigError.of(EVT_ID_STREAM_DISABLED_FAULT, "S1DSS terminate"), sid,
+                                ssid, address, access, out);
+                    case StreamConfig.DSS_BYPASS:
+                        bypassStage1 = true;
+                        break;
+                    default:
+                        break;
+                }
+            }
+            if (!bypassStage1) {
+                CdLookup cdLookup = context(ste, cdIndex);
+                if (!(cdLookup instanceof ContextConfig c)) {
+                    return configError((ConfigError) cdLookup, sid, ssid, address, access, out);
+                }
+                cd = c;
+            }
+        }
+        if (cd == null && !ste.stage2()) {
+            return bypass(address, out);
+        }
+        long tag;
+        long input = address;
+        if (cd != null) {
+            tag = Tlb.tag(ste.strw() == StreamConfig.STRW_EL2 ? Tlb.EL2 : Tlb.NH, ste.vmid(), cd.asid());
+            input = stripTopByte(cd, address);
+        } else {
+            tag = Tlb.tag(Tlb.S2, ste.vmid(), 0);
+        }
+        if (tlbEnabled) {
+            int e = tlb.lookup(tag, input);
+            if (e >= 0 && Access.allowed(tlb.permissions(e), access)) {
+                out.status = Translation.OK;
+                out.outputAddress = tlb.translate(e, input);
+                out.permissions = tlb.permissions(e);
+                out.blockShift = tlb.shift(e);
+                out.tlbHit = true;
+                return Translation.OK;
+            }
+        }
+        return cd != null ? walkStage1(ste, cd, sid, ssid, address, input, access, tag, out)
+                : walkStage2Only(ste, sid, ssid, address, access, tag, out);
+    }
+
+    /** TBI: with the half's top-byte-ignore set, bits [63:56] are replaced by bit 55 (§3.4.1). */
+    private static long stripTopByte(ContextConfig cd, long va) {
+        boolean hi = (va & (1L << 55)) != 0;
+        if ((cd.tbi() & (hi ? 2 : 1)) != 0) {
+            return (va << 8) >> 8;
+        }
+        return va;
+    }
+
+    private int walkStage1(StreamConfig ste, ContextConfig cd, int sid, int ssid, long address, long va, int access,
+                           long tag, Translation out) {
+        boolean hi = (va & (1L << 55)) != 0;
+        TableFormat f = hi ? cd.tt1() : cd.tt0();
+        long ttb = hi ? cd.ttb1() : cd.ttb0();
+        int ias = f == null ? 0 : f.inputBits();
+        boolean inRange = f != null && (hi ? (va >> ias) == -1L : (va >>> ias) == 0);
+        if (!inRange) {
+            return translationFault(EVT_ID_TRANSLATION_FAULT, false, CLASS_IN, 0, ste, cd, sid, ssid, address, access, out);
+        }
+        long ia = va & ((1L << ias) - 1);
+        boolean nested = ste.stage2();
+        hookSte = nested ? ste : null;
+        hookFaulted = false;
+        if (!s1Walker.walk(f, ttb, ia, access, cd.flags(), s1)) {
+            FaultKind k = s1.fault();
+            if (k == FaultKind.TABLE_FETCH && hookFaulted) {
+                if (hookFault == FaultKind.EXTERNAL_ABORT) {
+                    return walkAbort(true, CLASS_TT, hookIpa, sid, ssid, address, access, out);
+                }
+                return translationFault(eventOf(hookFault), true, CLASS_TT, hookIpa, ste, cd, sid, ssid, address,
+                        access, out);
+            }
+            if (k == FaultKind.EXTERNAL_ABORT || k == FaultKind.TABLE_FETCH) {
+                return walkAbort(false, CLASS_TT, 0, sid, ssid, address, access, out);
+            }
+            return translationFault(eventOf(k), false, CLASS_IN, 0, ste, cd, sid, ssid, address, access, out);
+        }
+        long oa = s1.outputAddress();
+        int perms = s1.permissions();
+        int shift = s1.blockShift();
+        boolean global = (s1.descriptor() & Descriptor.ARM_LPAE_PTE_nG) == 0;
+        if (nested) {
+            long pa = stage2(ste, oa, access, false);
+            if (pa < 0) {
+                if (s2.fault() == FaultKind.EXTERNAL_ABORT) {
+                    return walkAbort(true, CLASS_IN, oa, sid, ssid, address, access, out);
+                }
+                return translationFault(eventOf(s2.fault()), true, CLASS_IN, oa, ste, cd, sid, ssid, address, access,
+                        out);
+            }
+            perms &= s2.permissions();
+            shift = Math.min(shift, s2.blockShift());
+            oa = pa;
+        }
+        if (tlbEnabled) {
+            tlb.fill(tag, global, va, oa, shift, perms);
+        }
+        return ok(oa, perms, shift, out);
+    }
+
+    private int walkStage2Only(StreamConfig ste, int sid, int ssid, long address, int access, long tag, Translation out) {
+        long pa = stage2Walk(ste, address, access);
+        if (pa < 0) {
+            if (s2.fault() == FaultKind.EXTERNAL_ABORT) {
+                return walkAbort(true, CLASS_IN, address, sid, ssid, address, access, out);
+            }
+            return translationFault(eventOf(s2.fault()), true, CLASS_IN, address, ste, null, sid, ssid, address, access,
+                    out);
+        }
+        if (tlbEnabled) {
+            tlb.fill(tag, false, address, pa, s2.blockShift(), s2.permissions());
+        }
+        return ok(pa, s2.permissions(), s2.blockShift(), out);
+    }
+
+    /**
+     * Stage 2 of an IPA for a nested table or CD fetch, or a nested output:
+     * the TLB's stage-2 entries first when {@code cached}, else a walk (which
+     * then fills the TLB).
+     *
+     * @return the PA, or -1 with the fault in {@link #s2}
+     */
+    private long stage2(StreamConfig ste, long ipa, int access, boolean cached) {
+        if (cached && tlbEnabled) {
+            long tag = Tlb.tag(Tlb.S2, ste.vmid(), 0);
+            int e = tlb.lookup(tag, ipa);
+            if (e >= 0 && Access.allowed(tlb.permissions(e), access)) {
+                return tlb.translate(e, ipa);
+            }
+            long pa = stage2Walk(ste, ipa, access);
+            if (pa >= 0) {
+                tlb.fill(tag, false, ipa, pa, s2.blockShift(), s2.permissions());
+            }
+            return pa;
+        }
+        return stage2Walk(ste, ipa, access);
+    }
+
+    private long stage2Walk(StreamConfig ste, long ipa, int access) {
+        TableFormat f = ste.s2Format();
+        // Stage 2 has no privilege distinction: ask for the access as unprivileged (its permissions grant both).
+        if (!s2Walker.walk(f, ste.s2Ttb(), ipa, access & ~Access.PRIV, ste.s2Flags(), s2)) {
+            return -1;
+        }
+        return s2.outputAddress();
+    }
+
+    /** The nested-translation hook: a stage-1 descriptor address (an IPA) through stage 2 (§3.4.3). */
+    private long nestedTableAddress(long descriptorIpa, int level, boolean write) {
+        StreamConfig ste = hookSte;
+        if (ste == null) {
+            return descriptorIpa;
+        }
+        long pa = stage2(ste, descriptorIpa, write ? Access.WRITE : Access.READ, true);
+        if (pa < 0) {
+            hookFaulted = true;
+            hookWrite = write;
+            hookFault = s2.fault();
+            hookIpa = descriptorIpa;
+            return TableAddressHook.REFUSED;
+        }
+        return pa;
+    }
+
+    // ---- outcomes -------------------------------------------------------------------------------------------
+
+    private int ok(long pa, int perms, int shift, Translation out) {
+        out.status = Translation.OK;
+        out.outputAddress = pa;
+        out.permissions = perms;
+        out.blockShift = shift;
+        return Translation.OK;
+    }
+
+    private int bypass(long address, Translation out) {
+        bypassed++;
+        out.status = Translation.BYPASS;
+        out.outputAddress = address;
+        out.permissions = Access.PERM_UNPRIV_READ | Access.PERM_UNPRIV_WRITE | Access.PERM_UNPRIV_EXEC
+                | Access.PERM_PRIV_READ | Access.PERM_PRIV_WRITE | Access.PERM_PRIV_EXEC;
+        out.blockShift = 12;
+        return Translation.BYPASS;
+    }
+
+    private int abort(Translation out) {
+        aborted++;
+        out.status = Translation.ABORTED;
+        return Translation.ABORTED;
+    }
+
+    private int configError(ConfigError err, int sid, int ssid, long address, int access, Translation out) {
+        event.reset(err.eventId(), sid, ssid);
+        if (err.stage2()) {
+            // A stage-2 fault on a CD fetch: a translation-class event with S2 = 1, CLASS = CD.
+            event.access(access, address);
+            event.stage2(CLASS_CD, err.ipa());
+        } else if (err.fetchAddress() != 0 || err.eventId() == EVT_ID_STE_FETCH_FAULT || err.eventId() == EVT_ID_CD_FETCH_FAULT) {
+            event.fetchAddress(err.fetchAddress());
+        }
+        record(out);
+        return abort(out);
+    }
+
+    private int walkAbort(boolean stage2, int cls, long ipa, int sid, int ssid, long address, int access, Translation out) {
+        walkFaults++;
+        event.reset(EVT_ID_WALK_EABT, sid, ssid);
+        event.access(access, address);
+        if (stage2) {
+            event.stage2(cls, ipa);
+        }
+        event.fetchAddress(stage2 ? s2.descriptorAddress() : s1.descriptorAddress());
+        record(out);
+        return abort(out);
+    }
+
+    /** A translation, address size, access flag or permission fault of stage 1 or stage 2. */
+    private int translationFault(int id, boolean stage2, int cls, long ipa, StreamConfig ste, ContextConfig cd, int sid,
+                                 int ssid, long address, int access, Translation out) {
+        walkFaults++;
+        boolean stall = stage2 ? ste.s2Stall() : cd.stall();
+        boolean recordIt = stage2 ? ste.s2Record() : cd.record();
+        event.reset(id, sid, ssid);
+        event.access(access, address);
+        if (stage2) {
+            event.stage2(cls, ipa);
+            if (cls == CLASS_TT && !hookWrite) {
+                event.tableRead();
+            }
+        } else {
+            event.cls(cls);
+        }
+        if (stall && !smmu.stalls.full() && smmu.evtq.canRecord()) {
+            int tag = smmu.stalls.hold(new StallTable.Pending(sid, ssid, address, access, pendingBuffer, pendingOffset,
+                    pendingLength, pendingFirstTag));
+            event.stall(tag);
+            record(out);
+            stalledCount++;
+            out.status = Translation.STALLED;
+            out.stallTag = tag;
+            return Translation.STALLED;
+        }
+        if (recordIt) {
+            record(out);
+        }
+        if (!stage2 && !cd.abort()) {
+            raz++;
+            out.status = Translation.FAULT_RAZ;
+            return Translation.FAULT_RAZ;
+        }
+        return abort(out);
+    }
+
+    private void record(Translation out) {
+        out.eventId = event.id;
+        eventsById[event.id & 0xff]++;
+        smmu.evtq.record(event.w0, event.w1, event.w2, event.w3);
+    }
+
+    static int eventOf(FaultKind k) {
+        return switch (k) {
+            case TRANSLATION -> EVT_ID_TRANSLATION_FAULT;
+            case ADDRESS_SIZE -> EVT_ID_ADDR_SIZE_FAULT;
+            case ACCESS_FLAG -> EVT_ID_ACCESS_FAULT;
+            case PERMISSION -> EVT_ID_PERMISSION_FAULT;
+            case EXTERNAL_ABORT, TABLE_FETCH -> EVT_ID_WALK_EABT;
+        };
+    }
+
+    // ---- data transfer and the stall model ------------------------------------------------------------------
+
+    private final Translation transferOut = new Translation();
+
+    /**
+     * Moves {@code len} bytes between {@code buffer} and the addresses
+     * {@code address..}, translating each page (or larger leaf) once.
+     *
+     * @return a {@link DmaTarget} status
+     */
+    int transfer(int sid, int ssid, long address, int access, byte[] buffer, int off, int len, StallTable.Pending from) {
+        boolean write = (access & Access.WRITE) != 0;
+        Translation t = transferOut;
+        pendingFirstTag = from == null ? -1 : from.firstTag();
+        while (len > 0) {
+            pendingBuffer = buffer;
+            pendingOffset = off;
+            pendingLength = len;
+            int status = translate(sid, ssid, address, access, t);
+            int chunk = (int) Math.min(len, (1L << t.blockShift) - (address & ((1L << t.blockShift) - 1)));
+            switch (status) {
+                case Translation.OK, Translation.BYPASS -> {
+                    if (status == Translation.BYPASS) {
+                        chunk = len;
+                    }
+                    if (!move(t.outputAddress, write, buffer, off, chunk)) {
+                        return DmaTarget.BUS_ERROR;
+                    }
+                }
+                case Translation.FAULT_RAZ -> {
+                    chunk = (int) Math.min(len, 4096 - (address & 4095));
+                    if (!write) {
+                        java.util.Arrays.fill(buffer, off, off + chunk, (byte) 0);
+                    }
+                }
+                case Translation.STALLED -> {
+                    return DmaTarget.STALLED;
+                }
+                default -> {
+                    return DmaTarget.ABORTED;
+                }
+            }
+            address += chunk;
+            off += chunk;
+            len -= chunk;
+        }
+        return DmaTarget.OK;
+    }
+
+    private boolean move(long pa, boolean write, byte[] buffer, int off, int len) {
+        try {
+            if (smmu.memory.isRam(pa, len)) {
+                if (write) {
+                    smmu.memory.writeBytes(pa, buffer, off, len);
+                } else {
+                    smmu.memory.readBytes(pa, buffer, off, len);
+                }
+                return true;
+            }
+            // A device register (an MSI doorbell): naturally aligned 4- or 8-byte accesses only.
+            if ((len == 4 || len == 8) && (pa & (len - 1)) == 0 && smmu.bus.deviceAt(pa) != null) {
+                if (write) {
+                    long v = 0;
+                    for (int i = len - 1; i >= 0; i--) {
+                        v = (v << 8) | (buffer[off + i] & 0xff);
+                    }
+                    smmu.bus.write(pa, len, v);
+                } else {
+                    long v = smmu.bus.read(pa, len);
+                    for (int i = 0; i < len; i++) {
+                        buffer[off + i] = (byte) (v >>> (8 * i));
+                    }
+                }
+                return true;
+            }
+            return false;
+        } catch (MemoryFault f) {
+            return false;
+        }
+    }
+
+    /** CMD_RESUME (§4.6.2): retry, or terminate with an abort or as RAZ/WI. Unknown tags are ignored. */
+    void resume(int sid, int stag, boolean retry, boolean abortResponse) {
+        StallTable.Pending p = smmu.stalls.take(sid, stag);
+        if (p == null) {
+            return;
+        }
+        int tag = p.firstTag() >= 0 ? p.firstTag() : stag;
+        int status;
+        if (retry) {
+            smmu.stalls.resumed++;
+            StallTable.Pending first = new StallTable.Pending(p.streamId(), p.substreamId(), p.address(), p.access(),
+                    p.buffer(), p.offset(), p.length(), tag);
+            status = p.buffer() == null ? retranslate(p) : transfer(p.streamId(), p.substreamId(), p.address(),
+                    p.access(), p.buffer(), p.offset(), p.length(), first);
+            if (status == DmaTarget.STALLED) {
+                return;
+            }
+        } else {
+            smmu.stalls.terminated++;
+            status = DmaTarget.ABORTED;
+            if (!abortResponse && p.buffer() != null && (p.access() & Access.WRITE) == 0) {
+                java.util.Arrays.fill(p.buffer(), p.offset(), p.offset() + p.length(), (byte) 0);
+                status = DmaTarget.OK;
+            } else if (!abortResponse) {
+                status = DmaTarget.OK;
+            }
+        }
+        smmu.requester(sid).stallCompleted(tag, status);
+    }
+
+    private int retranslate(StallTable.Pending p) {
+        pendingBuffer = null;
+        pendingLength = 0;
+        pendingFirstTag = p.firstTag();
+        int s = translate(p.streamId(), p.substreamId(), p.address(), p.access(), transferOut);
+        return switch (s) {
+            case Translation.OK, Translation.BYPASS, Translation.FAULT_RAZ -> DmaTarget.OK;
+            case Translation.STALLED -> DmaTarget.STALLED;
+            default -> DmaTarget.ABORTED;
+        };
+    }
+
+    /** CMD_STALL_TERM (§4.6.3): every stalled transaction of the stream ends with an abort. */
+    void terminateStalls(int sid) {
+        for (int stag : smmu.stalls.takeAll(sid)) {
+            smmu.stalls.terminated++;
+            smmu.requester(sid).stallCompleted(stag, DmaTarget.ABORTED);
+        }
+    }
+}
