@@ -18,12 +18,13 @@ import picocli.CommandLine.Spec;
             "Each workload prints one result line. For steadier figures use the JMH",
             "benchmarks (see docs/PERFORMANCE.md).",
         },
-        subcommands = {WalkBenchCommand.class, MapBenchCommand.class},
+        subcommands = {WalkBenchCommand.class, IotlbBenchCommand.class, MapBenchCommand.class},
         commandListHeading = "%nWorkloads:%n",
         footerHeading = "%nExamples:%n",
         footer = {
             "  jiommu bench walk                    default sizes",
             "  jiommu bench walk --pages 1K --walks 1M",
+            "  jiommu bench iotlb --no-tlb",
             "  jiommu bench map --size 4G",
         })
 final class BenchCommand implements Callable<Integer> {

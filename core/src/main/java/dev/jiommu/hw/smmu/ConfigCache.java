@@ -17,9 +17,14 @@ final class ConfigCache {
     private final boolean enabled;
     private final Victims victims;
     private final EntryIndex index;
-    private final long[] key1;
-    private final long[] key2;
+    /** Entry e's keys at [2e] (kind | StreamID) and [2e + 1] (SubstreamID). */
+    private final long[] keys;
     private final Object[] value;
+
+    /** Changes whenever an entry is added or removed, so callers may remember what a lookup returned. */
+    private long generation;
+    /** The entry the last successful lookup hit or the last put filled. */
+    int lastEntry = -1;
 
     long steHits;
     long steMisses;
@@ -31,10 +36,9 @@ final class ConfigCache {
         enabled = entries > 0;
         int n = Math.max(1, entries);
         victims = new Victims(n, replacement);
-        key1 = new long[n];
-        key2 = new long[n];
+        keys = new long[2 * n];
         value = new Object[n];
-        index = new EntryIndex(key1, key2);
+        index = new EntryIndex(keys, 2);
     }
 
     StreamConfig ste(int sid) {
@@ -45,6 +49,7 @@ final class ConfigCache {
         }
         steHits++;
         victims.touch(e);
+        lastEntry = e;
         return (StreamConfig) value[e];
     }
 
@@ -56,6 +61,7 @@ final class ConfigCache {
         }
         cdHits++;
         victims.touch(e);
+        lastEntry = e;
         return (ContextConfig) value[e];
     }
 
@@ -80,13 +86,16 @@ final class ConfigCache {
             evictions++;
         }
         int e = victims.take();
-        key1[e] = k1;
-        key2[e] = k2;
+        keys[2 * e] = k1;
+        keys[2 * e + 1] = k2;
         value[e] = v;
         index.insert(e);
+        lastEntry = e;
+        generation++;
     }
 
     private void remove(int e) {
+        generation++;
         index.remove(e);
         victims.release(e);
         value[e] = null;
@@ -95,8 +104,9 @@ final class ConfigCache {
     /** CFGI_STE / CFGI_STE_RANGE: the STEs of {@code [first, first + count)} and their CDs. */
     int invalidateStreams(long first, long count) {
         int removed = 0;
-        for (int e = 0; e < key1.length; e++) {
-            if (victims.isUsed(e) && (key1[e] & 0xffff_ffffL) - first >= 0 && (key1[e] & 0xffff_ffffL) - first < count) {
+        for (int e = 0; e < value.length; e++) {
+            long sid = keys[2 * e] & 0xffff_ffffL;
+            if (victims.isUsed(e) && sid - first >= 0 && sid - first < count) {
                 remove(e);
                 removed++;
             }
@@ -118,8 +128,8 @@ final class ConfigCache {
     int invalidateCds(int sid) {
         int removed = 0;
         long k = CD | (sid & 0xffff_ffffL);
-        for (int e = 0; e < key1.length; e++) {
-            if (victims.isUsed(e) && key1[e] == k) {
+        for (int e = 0; e < value.length; e++) {
+            if (victims.isUsed(e) && keys[2 * e] == k) {
                 remove(e);
                 removed++;
             }
@@ -129,9 +139,32 @@ final class ConfigCache {
 
     /** CFGI_ALL. */
     void invalidateAll() {
+        generation++;
         index.clear();
         victims.reset();
         java.util.Arrays.fill(value, null);
+    }
+
+    boolean enabled() {
+        return enabled;
+    }
+
+    long generation() {
+        return generation;
+    }
+
+    /**
+     * A repeated hit on entries a caller remembered from lookups made at the
+     * current {@link #generation()}: counted and refreshed exactly as the
+     * lookups would be. {@code cdEntry} is -1 when no CD was involved.
+     */
+    void hitAgain(int steEntry, int cdEntry) {
+        steHits++;
+        victims.touch(steEntry);
+        if (cdEntry >= 0) {
+            cdHits++;
+            victims.touch(cdEntry);
+        }
     }
 
     int size() {

@@ -6,8 +6,10 @@ import java.util.Arrays;
  * A hash index from a two-word key to an entry number, for the model's
  * fully associative caches. Linear probing over a power-of-two slot array at
  * most half full; removal shifts later entries of the run back, so no
- * tombstones accumulate. Keys live in the owner's entry arrays; the index
- * stores entry numbers only. Allocates nothing after construction.
+ * tombstones accumulate. Keys live in the owner's entry array — entry
+ * {@code e}'s two key words at {@code [e * stride]} and {@code [e * stride + 1]}
+ * — and the index stores entry numbers only. Allocates nothing after
+ * construction.
  */
 final class EntryIndex {
 
@@ -15,19 +17,20 @@ final class EntryIndex {
 
     private final int[] slots;
     private final int mask;
-    private final long[] key1;
-    private final long[] key2;
+    private final long[] keys;
+    private final int stride;
 
     /**
-     * @param key1 first key word of each entry, owned and filled by the cache
-     * @param key2 second key word of each entry
+     * @param keys   the owner's entry array, holding each entry's key words first
+     * @param stride longs per entry in {@code keys}, at least 2
      */
-    EntryIndex(long[] key1, long[] key2) {
-        int capacity = Integer.highestOneBit(Math.max(2, key1.length) * 2 - 1) << 1;
+    EntryIndex(long[] keys, int stride) {
+        int entries = keys.length / stride;
+        int capacity = Integer.highestOneBit(Math.max(2, entries) * 2 - 1) << 1;
         this.slots = new int[capacity];
         this.mask = capacity - 1;
-        this.key1 = key1;
-        this.key2 = key2;
+        this.keys = keys;
+        this.stride = stride;
         Arrays.fill(slots, EMPTY);
     }
 
@@ -44,7 +47,8 @@ final class EntryIndex {
             if (e == EMPTY) {
                 return -1;
             }
-            if (key1[e] == k1 && key2[e] == k2) {
+            int k = e * stride;
+            if (keys[k] == k1 && keys[k + 1] == k2) {
                 return e;
             }
             i = (i + 1) & mask;
@@ -53,7 +57,7 @@ final class EntryIndex {
 
     /** Indexes entry {@code e}, whose key words are already stored; the key must not be present. */
     void insert(int e) {
-        int i = hash(key1[e], key2[e]) & mask;
+        int i = home(e);
         while (slots[i] != EMPTY) {
             i = (i + 1) & mask;
         }
@@ -62,7 +66,7 @@ final class EntryIndex {
 
     /** Removes entry {@code e} (its key words still stored) from the index. */
     void remove(int e) {
-        int i = hash(key1[e], key2[e]) & mask;
+        int i = home(e);
         while (slots[i] != e) {
             if (slots[i] == EMPTY) {
                 return;
@@ -78,7 +82,7 @@ final class EntryIndex {
             if (f == EMPTY) {
                 break;
             }
-            int home = hash(key1[f], key2[f]) & mask;
+            int home = home(f);
             boolean movable = hole <= j ? (home <= hole || home > j) : (home <= hole && home > j);
             if (movable) {
                 slots[hole] = f;
@@ -86,6 +90,10 @@ final class EntryIndex {
             }
         }
         slots[hole] = EMPTY;
+    }
+
+    private int home(int e) {
+        return hash(keys[e * stride], keys[e * stride + 1]) & mask;
     }
 
     void clear() {

@@ -25,13 +25,12 @@ final class Tlb {
     /** The ASID tag of a global entry. */
     static final int GLOBAL = 0x1_0000;
 
+    /** Longs per entry in {@link #entry}: tag, page number, output base, permissions | shift << 32. */
+    private static final int STRIDE = 4;
+
     private final Victims victims;
     private final EntryIndex index;
-    private final long[] tag;
-    private final long[] page;
-    private final long[] output;
-    private final int[] perms;
-    private final byte[] shift;
+    private final long[] entry;
     /** Bit n set: some entry maps 2^n bytes. */
     private long shiftsPresent;
     private final int[] shiftCount = new int[64];
@@ -46,12 +45,8 @@ final class Tlb {
     Tlb(int entries, SmmuConfig.Replacement replacement) {
         int n = Math.max(1, entries);
         victims = new Victims(n, replacement);
-        tag = new long[n];
-        page = new long[n];
-        output = new long[n];
-        perms = new int[n];
-        shift = new byte[n];
-        index = new EntryIndex(tag, page);
+        entry = new long[STRIDE * n];
+        index = new EntryIndex(entry, STRIDE);
     }
 
     static long tag(int regime, int vmid, int asid) {
@@ -82,7 +77,7 @@ final class Tlb {
             if (e < 0 && globals > 0) {
                 e = index.find((tag & ~0x1ffffL) | GLOBAL, address >>> s);
             }
-            if (e >= 0 && shift[e] == s) {
+            if (e >= 0 && shift(e) == s) {
                 hits++;
                 victims.touch(e);
                 return e;
@@ -95,15 +90,15 @@ final class Tlb {
 
     /** Output address of {@code address} through entry {@code e}. */
     long translate(int e, long address) {
-        return output[e] | (address & ((1L << shift[e]) - 1));
+        return entry[e * STRIDE + 2] | (address & ((1L << shift(e)) - 1));
     }
 
     int permissions(int e) {
-        return perms[e];
+        return (int) entry[e * STRIDE + 3];
     }
 
     int shift(int e) {
-        return shift[e];
+        return (int) (entry[e * STRIDE + 3] >>> 32);
     }
 
     /**
@@ -123,11 +118,11 @@ final class Tlb {
             evictions++;
         }
         int e = victims.take();
-        this.tag[e] = t;
-        page[e] = p;
-        output[e] = outputAddress & -(1L << blockShift);
-        perms[e] = permissions;
-        shift[e] = (byte) blockShift;
+        int k = e * STRIDE;
+        entry[k] = t;
+        entry[k + 1] = p;
+        entry[k + 2] = outputAddress & -(1L << blockShift);
+        entry[k + 3] = (permissions & 0xffff_ffffL) | ((long) blockShift << 32);
         index.insert(e);
         if (shiftCount[blockShift]++ == 0) {
             shiftsPresent |= 1L << blockShift;
@@ -141,11 +136,11 @@ final class Tlb {
     private void remove(int e) {
         index.remove(e);
         victims.release(e);
-        int s = shift[e];
+        int s = shift(e);
         if (--shiftCount[s] == 0) {
             shiftsPresent &= ~(1L << s);
         }
-        if (asidOf(tag[e]) == GLOBAL) {
+        if (asidOf(entry[e * STRIDE]) == GLOBAL) {
             globals--;
         }
     }
@@ -164,8 +159,9 @@ final class Tlb {
     /** Removes every entry {@code m} matches; returns how many. */
     int invalidate(Match m) {
         int removed = 0;
-        for (int e = 0; e < tag.length; e++) {
-            if (victims.isUsed(e) && m.test(tag[e], page[e] << shift[e], 1L << shift[e])) {
+        for (int e = 0; e < victims.capacity(); e++) {
+            int k = e * STRIDE;
+            if (victims.isUsed(e) && m.test(entry[k], entry[k + 1] << shift(e), 1L << shift(e))) {
                 remove(e);
                 removed++;
             }

@@ -160,7 +160,77 @@ final class Translator {
             }
             return bypass(address, out);
         }
+        StreamConfig ste;
+        ContextConfig cd;
+        long tag;
+        if (sid == memoSid && ssid == memoSsid && memoGeneration == configCache.generation()) {
+            configCache.hitAgain(memoSteEntry, memoCdEntry);
+            ste = memoSte;
+            cd = memoCd;
+            tag = memoTag;
+        } else {
+            int status = resolve(sid, ssid, address, access, out);
+            if (status != RESOLVED) {
+                return status;
+            }
+            ste = resolvedSte;
+            cd = resolvedCd;
+            tag = tagOf(ste, cd);
+        }
+        long input = cd != null && cd.tbi() != 0 ? stripTopByte(cd, address) : address;
+        if (tlbEnabled) {
+            int e = tlb.lookup(tag, input);
+            if (e >= 0) {
+                int perms = tlb.permissions(e);
+                if (Access.allowed(perms, access)) {
+                    out.status = Translation.OK;
+                    out.outputAddress = tlb.translate(e, input);
+                    out.permissions = perms;
+                    out.blockShift = tlb.shift(e);
+                    out.tlbHit = true;
+                    return Translation.OK;
+                }
+            }
+        }
+        return cd != null ? walkStage1(ste, cd, sid, ssid, address, input, access, tag, out)
+                : walkStage2Only(ste, sid, ssid, address, access, tag, out);
+    }
+
+    /** The TLB tag of a stream's translations: stage 1 (or nested) by regime, VMID and ASID; stage 2 by VMID. */
+    private static long tagOf(StreamConfig ste, ContextConfig cd) {
+        if (cd != null) {
+            return Tlb.tag(ste.strw() == StreamConfig.STRW_EL2 ? Tlb.EL2 : Tlb.NH, ste.vmid(), cd.asid());
+        }
+        return Tlb.tag(Tlb.S2, ste.vmid(), 0);
+    }
+
+    /** {@link #resolve}: the transaction goes on to the TLB with {@link #resolvedSte} and {@link #resolvedCd}. */
+    private static final int RESOLVED = -1;
+
+    /** The last (StreamID, SubstreamID) resolved through the configuration cache, valid while its generation holds. */
+    private int memoSid = Integer.MIN_VALUE;
+    private int memoSsid;
+    private long memoGeneration = -1;
+    private StreamConfig memoSte;
+    private ContextConfig memoCd;
+    private int memoSteEntry;
+    private int memoCdEntry;
+    private long memoTag;
+    private StreamConfig resolvedSte;
+    private ContextConfig resolvedCd;
+
+    /**
+     * Finds the STE and CD for a transaction (§3.3–3.4) and answers every
+     * case that ends before the TLB: configuration errors, abort and bypass
+     * configurations, S1DSS. Returns {@link #RESOLVED} when translation goes
+     * on, else the final status. A resolution served wholly by the
+     * configuration cache is remembered for the next transaction of the same
+     * stream and substream.
+     */
+    private int resolve(int sid, int ssid, long address, int access, Translation out) {
+        long generation = configCache.generation();
         SteLookup steLookup = streamConfig(sid);
+        int steEntry = configCache.lastEntry;
         if (!(steLookup instanceof StreamConfig ste)) {
             return configError((ConfigError) steLookup, sid, ssid, address, access, out);
         }
@@ -173,6 +243,7 @@ final class Translator {
                 break;
         }
         ContextConfig cd = null;
+        int cdEntry = -1;
         if (ste.stage1()) {
             int cdIndex = 0;
             boolean bypassStage1 = false;
@@ -197,6 +268,7 @@ final class Translator {
             }
             if (!bypassStage1) {
                 CdLookup cdLookup = context(ste, cdIndex);
+                cdEntry = configCache.lastEntry;
                 if (!(cdLookup instanceof ContextConfig c)) {
                     return configError((ConfigError) cdLookup, sid, ssid, address, access, out);
                 }
@@ -206,27 +278,19 @@ final class Translator {
         if (cd == null && !ste.stage2()) {
             return bypass(address, out);
         }
-        long tag;
-        long input = address;
-        if (cd != null) {
-            tag = Tlb.tag(ste.strw() == StreamConfig.STRW_EL2 ? Tlb.EL2 : Tlb.NH, ste.vmid(), cd.asid());
-            input = stripTopByte(cd, address);
-        } else {
-            tag = Tlb.tag(Tlb.S2, ste.vmid(), 0);
+        if (configCache.enabled() && configCache.generation() == generation) {
+            memoSid = sid;
+            memoSsid = ssid;
+            memoGeneration = generation;
+            memoSte = ste;
+            memoCd = cd;
+            memoSteEntry = steEntry;
+            memoCdEntry = cdEntry;
+            memoTag = tagOf(ste, cd);
         }
-        if (tlbEnabled) {
-            int e = tlb.lookup(tag, input);
-            if (e >= 0 && Access.allowed(tlb.permissions(e), access)) {
-                out.status = Translation.OK;
-                out.outputAddress = tlb.translate(e, input);
-                out.permissions = tlb.permissions(e);
-                out.blockShift = tlb.shift(e);
-                out.tlbHit = true;
-                return Translation.OK;
-            }
-        }
-        return cd != null ? walkStage1(ste, cd, sid, ssid, address, input, access, tag, out)
-                : walkStage2Only(ste, sid, ssid, address, access, tag, out);
+        resolvedSte = ste;
+        resolvedCd = cd;
+        return RESOLVED;
     }
 
     /** TBI: with the half's top-byte-ignore set, bits [63:56] are replaced by bit 55 (§3.4.1). */

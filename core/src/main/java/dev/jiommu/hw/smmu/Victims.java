@@ -5,28 +5,31 @@ import java.util.SplittableRandom;
 /**
  * Entry bookkeeping of a fixed-size cache: which entries are free, which are
  * in use, and which one to evict when full, under the configured
- * {@link SmmuConfig.Replacement}. LRU and FIFO keep the used entries on a
- * doubly linked list (most recent at the head); LRU moves an entry to the head
- * on every hit, FIFO only on fill. RANDOM picks among used entries with a
- * seeded generator, so runs repeat. Allocates nothing after construction.
+ * {@link SmmuConfig.Replacement}.
+ *
+ * <p>Each used entry carries a stamp from a counter: LRU stamps an entry when
+ * it is filled and on every hit, FIFO only when it is filled; the victim is
+ * the used entry with the smallest stamp (exact LRU and FIFO; a hit costs one
+ * store, an eviction a scan of the entries). RANDOM picks among the entries
+ * with a seeded generator, so runs repeat. Allocates nothing after
+ * construction.
  */
 final class Victims {
 
-    private final SmmuConfig.Replacement policy;
-    private final int[] next;
-    private final int[] prev;
+    private final boolean lru;
+    private final boolean random;
+    private final long[] stamp;
     private final boolean[] used;
     private final int[] free;
     private int freeCount;
-    private int head = -1;
-    private int tail = -1;
     private int count;
-    private final SplittableRandom random = new SplittableRandom(0x5EED);
+    private long clock;
+    private final SplittableRandom rng = new SplittableRandom(0x5EED);
 
     Victims(int entries, SmmuConfig.Replacement policy) {
-        this.policy = policy;
-        next = new int[entries];
-        prev = new int[entries];
+        this.lru = policy == SmmuConfig.Replacement.LRU;
+        this.random = policy == SmmuConfig.Replacement.RANDOM;
+        stamp = new long[entries];
         used = new boolean[entries];
         free = new int[entries];
         reset();
@@ -51,10 +54,18 @@ final class Victims {
 
     /** The entry to evict next. Only when {@link #full()}. */
     int victim() {
-        if (policy == SmmuConfig.Replacement.RANDOM) {
-            return random.nextInt(used.length);
+        if (random) {
+            return rng.nextInt(used.length);
         }
-        return tail;
+        int v = 0;
+        long best = Long.MAX_VALUE;
+        for (int e = 0; e < stamp.length; e++) {
+            if (stamp[e] < best) {
+                best = stamp[e];
+                v = e;
+            }
+        }
+        return v;
     }
 
     /** Takes a free entry and marks it used, most recent. */
@@ -62,15 +73,14 @@ final class Victims {
         int e = free[--freeCount];
         used[e] = true;
         count++;
-        linkHead(e);
+        stamp[e] = ++clock;
         return e;
     }
 
     /** Marks a hit on {@code e}. */
     void touch(int e) {
-        if (policy == SmmuConfig.Replacement.LRU && head != e) {
-            unlink(e);
-            linkHead(e);
+        if (lru) {
+            stamp[e] = ++clock;
         }
     }
 
@@ -79,7 +89,6 @@ final class Victims {
         if (!used[e]) {
             return;
         }
-        unlink(e);
         used[e] = false;
         count--;
         free[freeCount++] = e;
@@ -92,33 +101,5 @@ final class Victims {
         }
         freeCount = used.length;
         count = 0;
-        head = tail = -1;
-    }
-
-    private void linkHead(int e) {
-        prev[e] = -1;
-        next[e] = head;
-        if (head >= 0) {
-            prev[head] = e;
-        }
-        head = e;
-        if (tail < 0) {
-            tail = e;
-        }
-    }
-
-    private void unlink(int e) {
-        int p = prev[e];
-        int n = next[e];
-        if (p >= 0) {
-            next[p] = n;
-        } else {
-            head = n;
-        }
-        if (n >= 0) {
-            prev[n] = p;
-        } else {
-            tail = p;
-        }
     }
 }
