@@ -1,6 +1,8 @@
 package dev.jiommu.sim;
 
 import dev.jiommu.sim.scenarios.PageTableScenario;
+import dev.jiommu.sim.scenarios.SmmuScenario;
+import dev.jiommu.sim.scenarios.SystemScenario;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -17,7 +19,9 @@ public final class Scenarios {
      */
     public static List<Scenario> builtIn() {
         return List.of(
-                new PageTableScenario());
+                new SystemScenario(),
+                new PageTableScenario(),
+                new SmmuScenario());
     }
 
     /** The name of the scenario {@code jiommu run} runs when given none: the first built-in one. */

@@ -48,11 +48,11 @@ class MainTest {
     }
 
     @Test
-    void listShowsPgtableAsTheDefault() {
+    void listShowsSystemAsTheDefault() {
         Result r = jiommu("run", "--list");
         assertEquals(0, r.status(), r.err());
         String first = r.out().lines().findFirst().orElseThrow();
-        assertTrue(first.startsWith("pgtable "), first);
+        assertTrue(first.startsWith("system "), first);
         assertTrue(first.endsWith("(default)"), first);
         assertEquals(1, r.out().lines().filter(l -> l.contains("(default)")).count(), r.out());
         assertEquals("", r.err());
@@ -147,7 +147,7 @@ class MainTest {
     @Test
     void runHelpNamesTheDefaultScenario() {
         String help = jiommu("run", "--help").out().replaceAll("\\s+", " ");
-        assertTrue(help.contains("Default: pgtable"), help);
+        assertTrue(help.contains("Default: system"), help);
     }
 
     @Test

@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 class ScenariosTest {
 
     @Test
-    void pgtableIsTheFirstAndDefaultScenario() {
-        assertEquals("pgtable", Scenarios.builtIn().getFirst().name());
-        assertEquals("pgtable", Scenarios.defaultName());
+    void systemIsTheFirstAndDefaultScenario() {
+        assertEquals("system", Scenarios.builtIn().getFirst().name());
+        assertEquals("system", Scenarios.defaultName());
     }
 
     @Test
