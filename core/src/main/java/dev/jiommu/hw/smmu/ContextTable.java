@@ -16,10 +16,12 @@ import static dev.jiommu.spec.smmuv3.Field.get;
  * is on, S1ContextPtr and the L1CD pointers are IPAs: every fetch address goes
  * through stage 2 first.
  *
- * <p>Outcomes: C_BAD_SUBSTREAMID for an L1CD with V = 0; F_CD_FETCH when a
- * descriptor cannot be read; a stage-2 fault (S2 = 1, CLASS = CD) when its
- * IPA does not translate; C_BAD_CD when V = 0 or a field is illegal or
- * unsupported; else the decoded {@link ContextConfig}.
+ * <p>Outcomes: C_BAD_SUBSTREAMID for an L1CD with V = 0; F_CD_FETCH (with
+ * the PA fetched) when a descriptor cannot be read; a stage-2 fault (S2 = 1,
+ * CLASS = CD) when its IPA does not translate, or F_WALK_EABT when the stage-2
+ * walk for it aborts; C_BAD_CD when V = 0 or a field is illegal or
+ * unsupported (CD.S against STE.S1STALLD and IDR0.STALL_MODEL, §5.5); else the
+ * decoded {@link ContextConfig}.
  */
 final class ContextTable {
 
@@ -55,10 +57,14 @@ final class ContextTable {
             try {
                 l1 = smmu.memory.read64(l1Pa);
             } catch (MemoryFault f) {
-                return ConfigError.fetch(EVT_ID_CD_FETCH_FAULT, l1Ipa, "L1CD not readable");
+                return ConfigError.fetch(EVT_ID_CD_FETCH_FAULT, l1Pa, "L1CD not readable");
             }
             if ((l1 & CTXDESC_L1_DESC_V) == 0) {
                 return ConfigError.of(EVT_ID_BAD_SUBSTREAMID_CONFIG, "L1CD.V = 0 for SubstreamID " + ssid);
+            }
+            if (!ste.stage2() && (l1 & CTXDESC_L1_DESC_L2PTR_MASK & ~smmu.oasMask) != 0) {
+                // §3.4.3 note 3, §7.3.9: a PA L1CD.L2Ptr beyond OAS is C_BAD_SUBSTREAMID (SMMUv3.1 and later).
+                return ConfigError.of(EVT_ID_BAD_SUBSTREAMID_CONFIG, "L1CD.L2Ptr beyond OAS for SubstreamID " + ssid);
             }
             cdAddr = (l1 & CTXDESC_L1_DESC_L2PTR_MASK) + (long) (ssid & ((1 << split) - 1)) * 64;
         }
@@ -72,7 +78,7 @@ final class ContextTable {
                 w[i] = smmu.memory.read64(pa + 8L * i);
             }
         } catch (MemoryFault f) {
-            return ConfigError.fetch(EVT_ID_CD_FETCH_FAULT, cdAddr, "CD not readable");
+            return ConfigError.fetch(EVT_ID_CD_FETCH_FAULT, pa, "CD not readable");
         }
         return decode(ste, w);
     }
@@ -93,7 +99,8 @@ final class ContextTable {
         if ((w0 & CTXDESC_CD_0_ENDI) != 0) {
             return bad("CD.ENDI = 1: big-endian tables are not supported");
         }
-        int ips = TableFormat.outputBitsOf((int) get(CTXDESC_CD_0_TCR_IPS, w0));
+        // §5.4 IPS: 0b111 is Reserved and behaves as 0b110 (SMMUv3.1 to 3.3); both are capped to OAS.
+        int ips = TableFormat.outputBitsOf(Math.min((int) get(CTXDESC_CD_0_TCR_IPS, w0), 6));
         if (ips < 0) {
             return bad("CD.IPS " + get(CTXDESC_CD_0_TCR_IPS, w0) + " is reserved");
         }
@@ -120,8 +127,8 @@ final class ContextTable {
         if (stall && (!c.stallSupported() || ste.s1StallDisable())) {
             return bad("CD.S = 1 but stalls are not allowed for this stream");
         }
-        if (c.stallModel() == 2) {
-            stall = true;
+        if (!stall && c.stallModel() == 2) {
+            return bad("CD.S = 0 but the SMMU forces the stall model (§5.5)");
         }
         int flags = 0;
         if (c.httu() >= 1 && (w0 & CTXDESC_CD_0_TCR_HA) != 0) {
@@ -132,6 +139,13 @@ final class ContextTable {
         }
         if ((w0 & CTXDESC_CD_0_AFFD) != 0) {
             flags |= Walker.AFFD;
+        }
+        // §5.4 TTB0/TTB1: ILLEGAL beyond the effective IPS (48 bits unless 64 KiB), §3.4.3: C_BAD_CD.
+        if (tt0 != null && ((w[1] & CTXDESC_CD_1_TTB0_MASK) >>> tt0.outputBits()) != 0) {
+            return bad("CD.TTB0 beyond the effective IPS of " + tt0.outputBits() + " bits");
+        }
+        if (tt1 != null && ((w[2] & CTXDESC_CD_2_TTB1_MASK) >>> tt1.outputBits()) != 0) {
+            return bad("CD.TTB1 beyond the effective IPS of " + tt1.outputBits() + " bits");
         }
         int asid = (int) get(CTXDESC_CD_0_ASID, w0) & (c.asid16() ? 0xffff : 0xff);
         int tbi = (int) ((w0 >>> Long.numberOfTrailingZeros(CTXDESC_CD_0_TCR_TBI0)) & 3);

@@ -32,12 +32,17 @@ final class EventRecord {
         w3 = 0;
     }
 
-    /** PnU, InD, RnW of the transaction, and its input address. */
+    /** The SubstreamID field without SSV, as C_BAD_SUBSTREAMID records it (§7.3.9). */
+    void substreamWithoutSsv(int ssid) {
+        w0 |= prep(EVTQ_0_SSID, ssid);
+    }
+
+    /** PnU, InD, RnW of the transaction, and its input address. Writes are Data: InD = 0 when RnW = 0 (§7.3.13). */
     void access(int access, long address) {
         if ((access & Access.PRIV) != 0) {
             w1 |= EVTQ_1_PnU;
         }
-        if ((access & Access.EXEC) != 0) {
+        if ((access & Access.EXEC) != 0 && (access & Access.WRITE) == 0) {
             w1 |= EVTQ_1_InD;
         }
         if ((access & Access.WRITE) == 0) {

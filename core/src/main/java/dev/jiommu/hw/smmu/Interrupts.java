@@ -6,11 +6,14 @@ import dev.jiommu.mem.MemoryFault;
 
 /**
  * The SMMU's interrupt outputs (SMMUv3 §3.18): for the event queue, the PRI
- * queue, GERROR, and CMD_SYNC completion. Each is a wired edge or, where the
- * SMMU implements MSIs and software has programmed a non-zero
- * {@code *_IRQ_CFG0.ADDR}, a 32-bit MSI write of {@code *_IRQ_CFG1} data
- * through the bus. A write that no RAM or device decodes is an MSI abort: the
- * matching GERROR.MSI_*_ABT_ERR.
+ * queue, GERROR, and CMD_SYNC completion. Each enabled source pulses its
+ * wired edge (§3.18.2: the model implements the wired outputs; a line
+ * connected to nothing is {@link InterruptLine#NONE}) and, where the SMMU
+ * implements MSIs and software has programmed a non-zero address
+ * ({@code *_IRQ_CFG0.ADDR}, CMD_SYNC.MSIAddress), also sends a 32-bit MSI write
+ * of the configured data through the bus: both at once, as §3.18.2 and §4.7.3
+ * describe for an implementation that has both. A write that no RAM or device
+ * decodes is an MSI abort: the matching GERROR.MSI_*_ABT_ERR.
  *
  * @param eventQueue the "eventq" wired line
  * @param priQueue   the "priq" wired line
@@ -30,16 +33,18 @@ public record Interrupts(InterruptLine eventQueue, InterruptLine priQueue, Inter
         int attributes;
 
         /**
-         * Signals by MSI when one is configured, else pulses {@code line}.
+         * Pulses {@code line}, and sends the MSI too when one is implemented and configured.
          *
          * @return false when the MSI write aborted
          */
         boolean signal(boolean msiImplemented, long addressMask, SystemBus bus, InterruptLine line) {
-            long a = address & addressMask;
-            if (!msiImplemented || a == 0) {
-                line.pulse();
+            line.pulse();
+            // The zero test covers the whole address field, not only the bits below OAS (§4.7.3); the address is
+            // then truncated to OAS (§3.4.3).
+            if (!msiImplemented || address == 0) {
                 return true;
             }
+            long a = address & addressMask;
             try {
                 bus.write(a, 4, data & 0xffff_ffffL);
                 return true;

@@ -2,6 +2,7 @@ package dev.jiommu.hw.smmu;
 
 import static dev.jiommu.spec.smmuv3.Cmd.*;
 import static dev.jiommu.spec.smmuv3.Field.get;
+import static dev.jiommu.spec.smmuv3.Registers.CR2_E2H;
 
 /**
  * What each configuration and TLB invalidation command removes (SMMUv3 §4.3,
@@ -9,8 +10,12 @@ import static dev.jiommu.spec.smmuv3.Field.get;
  *
  * <p>Address ranges: without range invalidation (IDR3.RIL = 0) or with
  * TG = 0 a command names one address, and removes the entries that translate
- * it. With RIL and TG ≠ 0 it names {@code (NUM + 1) × 2^(5 × SCALE + 1)}
- * pages of the TG granule from the address (§4.4.1.1).
+ * it. With RIL and TG ≠ 0 it names {@code (NUM + 1) × 2^SCALE} pages of the TG
+ * granule from the address (§4.4.1.1; unlike a PE's TLBI R, whose SCALE
+ * counts units of {@code 2^(5 × SCALE + 1)}).
+ *
+ * <p>With EL2 (CR2.E2H = 0) there are no ASIDs: TLBI_EL2_VA ignores its ASID
+ * (§4.4.2.8).
  */
 final class Invalidations {
 
@@ -43,12 +48,16 @@ final class Invalidations {
         long va = w1 & CMDQ_TLBI_1_VA_MASK;
         long size = rangeBytes(w0, w1);
         int kind = op & 3; // ALL, ASID, VA, VAA in opcode order
+        if (regime == Tlb.EL2 && kind == 2 && (smmu.cr2 & CR2_E2H) == 0) {
+            kind = 3;
+        }
+        int scope = kind;
         tlb().invalidate((tag, first, bytes) -> {
             if (Tlb.regimeOf(tag) != regime || Tlb.vmidOf(tag) != vmid) {
                 return false;
             }
             int entryAsid = Tlb.asidOf(tag);
-            return switch (kind) {
+            return switch (scope) {
                 case 0 -> true;
                 case 1 -> entryAsid == asid;
                 case 2 -> (entryAsid == asid || entryAsid == Tlb.GLOBAL) && overlaps(first, bytes, va, size);
@@ -95,8 +104,23 @@ final class Invalidations {
         int granuleShift = tg == CMDQ_TLBI_1_TG_4K ? 12 : tg == CMDQ_TLBI_1_TG_16K ? 14 : 16;
         long num = get(CMDQ_TLBI_0_NUM, w0);
         int scale = (int) get(CMDQ_TLBI_0_SCALE, w0);
-        int shift = 5 * scale + 1 + granuleShift;
-        return shift >= 63 ? Long.MAX_VALUE : (num + 1) << shift;
+        int shift = scale + granuleShift;
+        return shift >= 58 ? Long.MAX_VALUE : (num + 1) << shift;
+    }
+
+    /**
+     * Whether an address-based TLBI uses a Reserved range encoding (§4.4.1.1),
+     * a CERROR_ILL: with RIL, TG ≠ 0 and NUM = SCALE = TTL = 0; or TTL = 0b01
+     * with the 16K granule (there are no 16K level-1 leaves without IDR5.DS).
+     */
+    boolean reservedRange(long w0, long w1) {
+        long tg = get(CMDQ_TLBI_1_TG, w1);
+        if (!smmu.config.ril() || tg == 0) {
+            return false;
+        }
+        long ttl = get(CMDQ_TLBI_1_TTL, w1);
+        return get(CMDQ_TLBI_0_NUM, w0) == 0 && get(CMDQ_TLBI_0_SCALE, w0) == 0 && ttl == 0
+                || tg == CMDQ_TLBI_1_TG_16K && ttl == 1;
     }
 
     private static boolean overlaps(long first, long bytes, long start, long size) {

@@ -19,9 +19,13 @@ package dev.jiommu.hw.smmu;
 public record PageRequest(int streamId, int substreamId, long address, boolean read, boolean write, boolean exec,
                           boolean privileged, int prgIndex, boolean last) {
 
-    /** Response codes of a PRG Response (PCIe 10.4.2.1), as CMD_PRI_RESP encodes them. */
-    public static final int INVALID = 0;
-    public static final int FAILURE = 1;
+    /**
+     * Response codes of a PRG Response (PCIe 10.4.2.1), as CMD_PRI_RESP.Resp
+     * encodes them (§4.5.2): 0b00 ResponseFailure (PCIe 0b1111), 0b01
+     * InvalidRequest (PCIe 0b0001), 0b10 Success (PCIe 0b0000).
+     */
+    public static final int FAILURE = 0;
+    public static final int INVALID = 1;
     public static final int SUCCESS = 2;
 
     public static String responseName(int code) {

@@ -46,6 +46,16 @@ final class Queue {
         return value & ((2 << log2Size()) - 1);
     }
 
+    /**
+     * A PROD/CONS register as software reads it: its {@code flags} and the
+     * index and wrap bits of the current size, so that after LOG2SIZE shrinks
+     * the index reads truncated and the bits above the wrap bit read as zero
+     * (§6.3.27, §6.3.28).
+     */
+    int visible(int value, long flags) {
+        return (value & (int) flags) | indexBits(value);
+    }
+
     int index(int value) {
         return value & (size() - 1);
     }

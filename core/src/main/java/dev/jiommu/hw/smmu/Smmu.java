@@ -155,8 +155,19 @@ public final class Smmu implements MmioDevice, DmaTarget {
         write32(offset, (int) value);
     }
 
+    /**
+     * The page-0 offset a register offset decodes to, or -1 for reserved space:
+     * page 1 holds only the event and PRI queue PROD/CONS registers (§6.1), and
+     * nothing lies outside the two 64 KiB pages.
+     */
     private static long page0(long offset) {
-        return offset >= ARM_SMMU_PAGE1 && offset < 2L * ARM_SMMU_PAGE1 ? offset - ARM_SMMU_PAGE1 : offset;
+        if (offset >= ARM_SMMU_PAGE1 && offset < 2L * ARM_SMMU_PAGE1) {
+            long o = offset & ~3L;
+            boolean queueIndex = o == ARM_SMMU_EVTQ_PROD || o == ARM_SMMU_EVTQ_CONS || o == ARM_SMMU_PRIQ_PROD
+                    || o == ARM_SMMU_PRIQ_CONS;
+            return queueIndex ? offset - ARM_SMMU_PAGE1 : -1;
+        }
+        return offset >= 0 && offset < ARM_SMMU_PAGE1 ? offset : -1;
     }
 
     private static boolean is64(long offset) {
@@ -203,14 +214,14 @@ public final class Smmu implements MmioDevice, DmaTarget {
             case ARM_SMMU_GERROR_IRQ_CFG1 -> gerrorMsi.data;
             case ARM_SMMU_GERROR_IRQ_CFG2 -> gerrorMsi.attributes;
             case ARM_SMMU_STRTAB_BASE_CFG -> strtabBaseCfg;
-            case ARM_SMMU_CMDQ_PROD -> cmdq.queue.prod;
-            case ARM_SMMU_CMDQ_CONS -> cmdq.queue.cons;
-            case ARM_SMMU_EVTQ_PROD & 0xffff -> evtq.queue.prod;
-            case ARM_SMMU_EVTQ_CONS & 0xffff -> evtq.queue.cons;
+            case ARM_SMMU_CMDQ_PROD -> cmdq.queue.visible(cmdq.queue.prod, 0);
+            case ARM_SMMU_CMDQ_CONS -> cmdq.queue.visible(cmdq.queue.cons, CMDQ_CONS_ERR);
+            case ARM_SMMU_EVTQ_PROD & 0xffff -> evtq.queue.visible(evtq.queue.prod, Q_OVERFLOW_FLAG);
+            case ARM_SMMU_EVTQ_CONS & 0xffff -> evtq.queue.visible(evtq.queue.cons, Q_OVERFLOW_FLAG);
             case ARM_SMMU_EVTQ_IRQ_CFG1 -> evtqMsi.data;
             case ARM_SMMU_EVTQ_IRQ_CFG2 -> evtqMsi.attributes;
-            case ARM_SMMU_PRIQ_PROD & 0xffff -> priq.queue.prod;
-            case ARM_SMMU_PRIQ_CONS & 0xffff -> priq.queue.cons;
+            case ARM_SMMU_PRIQ_PROD & 0xffff -> priq.queue.visible(priq.queue.prod, Q_OVERFLOW_FLAG);
+            case ARM_SMMU_PRIQ_CONS & 0xffff -> priq.queue.visible(priq.queue.cons, Q_OVERFLOW_FLAG);
             case ARM_SMMU_PRIQ_IRQ_CFG1 -> priqMsi.data;
             case ARM_SMMU_PRIQ_IRQ_CFG2 -> priqMsi.attributes;
             default -> 0;
@@ -261,7 +272,8 @@ public final class Smmu implements MmioDevice, DmaTarget {
             }
             case ARM_SMMU_CR2 -> {
                 if (guard(!enabled())) {
-                    cr2 = value & 0x7;
+                    // §6.3.12: PTM is RES0 without BTM, E2H without Hyp.
+                    cr2 = value & (int) (CR2_RECINVSID | (config.btm() ? CR2_PTM : 0) | (config.hyp() ? CR2_E2H : 0));
                 }
             }
             case ARM_SMMU_GBPA -> {
@@ -357,7 +369,10 @@ public final class Smmu implements MmioDevice, DmaTarget {
      * already between CONS and PROD.
      */
     private void writeCr0(int value) {
-        int mask = (int) (CR0_SMMUEN | CR0_EVTQEN | CR0_CMDQEN | CR0_ATSCHK);
+        int mask = (int) (CR0_SMMUEN | CR0_EVTQEN | CR0_CMDQEN);
+        if (config.ats()) {
+            mask |= (int) CR0_ATSCHK; // §6.3.9: RES0 without ATS
+        }
         if (config.pri()) {
             mask |= (int) CR0_PRIQEN;
         }
@@ -400,10 +415,11 @@ public final class Smmu implements MmioDevice, DmaTarget {
 
     // ---- DMA ---------------------------------------------------------------------------------------------------
 
+    /** A write is always a Data access (§13.1.2): an instruction attribute on it is dropped. */
     @Override
     public int write(int streamId, int substreamId, long address, int attrs, byte[] src, int off, int len) {
-        return translator.transfer(streamId, substreamId, address, attrs | dev.jiommu.pgtable.Access.WRITE, src, off,
-                len, null);
+        return translator.transfer(streamId, substreamId, address,
+                (attrs & ~dev.jiommu.pgtable.Access.EXEC) | dev.jiommu.pgtable.Access.WRITE, src, off, len, null);
     }
 
     @Override

@@ -19,8 +19,11 @@ import static dev.jiommu.spec.smmuv3.Ste.*;
  * <p>Outcomes: C_BAD_STREAMID when the StreamID lies beyond the table
  * (LOG2SIZE, SIDSIZE, an L1 descriptor with Span 0 or a Span too small);
  * F_STE_FETCH when a descriptor or the STE cannot be read; C_BAD_STE when
- * V = 0 or a field holds an illegal or unsupported value; else the decoded
- * {@link StreamConfig}.
+ * V = 0 or a field holds an illegal or unsupported value (including the
+ * stall and HTTU combinations §5.5 and §5.2 make ILLEGAL); else the decoded
+ * {@link StreamConfig}. Reserved encodings the architecture says behave as
+ * another are taken as that one: Config 0b001..0b011 as abort, S1Fmt and
+ * S1DSS 0b11 as 0b00; STRW is IGNORED when stage 2 is enabled.
  */
 final class StreamTable {
 
@@ -79,7 +82,7 @@ final class StreamTable {
         }
         int config = (int) get(STRTAB_STE_0_CFG, w[0]);
         if (config > 0 && config < 4) {
-            return bad("STE.Config " + config + " is reserved");
+            config = StreamConfig.ABORT; // §5.2: Config 0b0xx is Reserved and behaves as 0b000
         }
         boolean s1 = config == StreamConfig.S1 || config == StreamConfig.NESTED;
         boolean s2 = config == StreamConfig.S2 || config == StreamConfig.NESTED;
@@ -91,18 +94,31 @@ final class StreamTable {
         int s1Dss = (int) get(STRTAB_STE_1_S1DSS, w[1]);
         int strw = (int) get(STRTAB_STE_1_STRW, w[1]);
         boolean stallD = (w[1] & STRTAB_STE_1_S1STALLD) != 0;
+        if (s1Fmt == 3) {
+            s1Fmt = 0; // §5.2: S1Fmt 0b11 is Reserved and behaves as 0b00
+        }
+        if (s1Dss == 3) {
+            s1Dss = StreamConfig.DSS_TERMINATE; // §5.2: S1DSS 0b11 is Reserved and behaves as 0b00
+        }
+        if (s2) {
+            strw = 0; // §5.2: with stage 2 enabled STRW is IGNORED; the StreamWorld is NS-EL1
+        }
         if (s1) {
-            if (s1Fmt == 3 || (s1Fmt != 0 && !c.twoLevelCd())) {
-                return bad("STE.S1Fmt " + s1Fmt + " is not supported");
+            if (s1Fmt != 0 && cdMax != 0 && !c.twoLevelCd()) {
+                return bad("STE.S1Fmt " + s1Fmt + " needs 2-level CD tables (IDR0.CD2L)");
             }
             if (cdMax > c.ssidBits()) {
                 return bad("STE.S1CDMax " + cdMax + " exceeds SSIDSIZE " + c.ssidBits());
             }
-            if (cdMax != 0 && s1Dss == 3) {
-                return bad("STE.S1DSS 0b11 is reserved");
-            }
-            if (strw == 1 || strw == 3 || (strw == STRTAB_STE_1_STRW_EL2 && (!c.hyp() || s2))) {
+            if (strw == 1 || strw == 3 || (strw == STRTAB_STE_1_STRW_EL2 && !c.hyp())) {
                 return bad("STE.STRW " + strw + " is not usable here");
+            }
+            if (stallD && c.stallModel() != 0) {
+                return bad("STE.S1STALLD = 1 but the stall model is not configurable (§5.5)");
+            }
+            if (!s2 && (w[0] & STRTAB_STE_0_S1CTXPTR_MASK & ~smmu.oasMask) != 0) {
+                // §3.4.3 note 1: a PA S1ContextPtr beyond OAS is C_BAD_STE (SMMUv3.1 and later).
+                return bad("STE.S1ContextPtr beyond OAS");
             }
         }
         int vmid = 0;
@@ -139,17 +155,25 @@ final class StreamTable {
             }
             s2f = new TableFormat(Stage.STAGE2, g, ias, oas, level);
             s2ttb = w[3] & STRTAB_STE_3_S2TTB_MASK;
+            if ((s2ttb >>> oas) != 0) {
+                return bad("STE.S2TTB beyond the effective S2PS of " + oas + " bits"); // §5.2, §3.4.3
+            }
             s2s = (w[2] & STRTAB_STE_2_S2S) != 0;
             s2r = (w[2] & STRTAB_STE_2_S2R) != 0;
             if (s2s && !c.stallSupported()) {
                 return bad("STE.S2S = 1 but the SMMU cannot stall");
             }
-            if (c.stallModel() == 2) {
-                s2s = true;
+            if (!s2s && c.stallModel() == 2) {
+                return bad("STE.S2S = 0 but the SMMU forces the stall model (§5.5)");
             }
-            if (c.httu() >= 1 && (w[2] & STRTAB_STE_2_S2HA) != 0) {
+            boolean s2ha = (w[2] & STRTAB_STE_2_S2HA) != 0;
+            boolean s2hd = (w[2] & STRTAB_STE_2_S2HD) != 0;
+            if (s2ha && c.httu() == 0 || s2hd && c.httu() < 2) {
+                return bad("STE.S2HA/S2HD beyond IDR0.HTTU " + c.httu());
+            }
+            if (s2ha) {
                 s2Flags |= Walker.HA;
-                if (c.httu() == 2 && (w[2] & STRTAB_STE_2_S2HD) != 0) {
+                if (s2hd) {
                     s2Flags |= Walker.HD;
                 }
             }
@@ -158,7 +182,7 @@ final class StreamTable {
             }
         }
         return new StreamConfig(sid, config, w[0] & STRTAB_STE_0_S1CTXPTR_MASK, s1 ? cdMax : 0, s1Fmt, s1Dss,
-                stallD && c.stallSupported(), (int) get(STRTAB_STE_1_EATS, w[1]), s1 ? strw : 0, vmid, s2f, s2ttb,
+                stallD, (int) get(STRTAB_STE_1_EATS, w[1]), s1 ? strw : 0, vmid, s2f, s2ttb,
                 s2Flags, s2s, s2r, (w[2] & STRTAB_STE_2_S2PTW) != 0, (w[1] & STRTAB_STE_1_PPAR) != 0);
     }
 

@@ -11,6 +11,8 @@ import dev.jiommu.pgtable.WalkResult;
 import dev.jiommu.pgtable.Walker;
 
 import static dev.jiommu.spec.smmuv3.Event.*;
+import static dev.jiommu.spec.smmuv3.Registers.CR2_E2H;
+import static dev.jiommu.spec.smmuv3.Registers.CR2_RECINVSID;
 import static dev.jiommu.spec.smmuv3.Registers.GBPA_ABORT;
 
 /**
@@ -23,8 +25,11 @@ import static dev.jiommu.spec.smmuv3.Registers.GBPA_ABORT;
  * configuration says: stalled (CD.S / STE.S2S, with the event recorded with
  * STALL = 1 and an STAG), or terminated — aborted, or for stage 1 with CD.A = 0
  * completed as read-as-zero/write-ignored; a terminated translation fault is
- * recorded only when CD.R / STE.S2R asks for it. Configuration errors and walk
- * external aborts are always recorded and always abort.
+ * recorded only when CD.R / STE.S2R asks for it. A translation-related stage-2
+ * fault on the fetch of a CD (CLASS = CD) follows STE.S2R / STE.S2S like any
+ * other stage-2 fault (§3.12). Configuration errors and walk external aborts
+ * are always recorded (C_BAD_STREAMID only with CR2.RECINVSID, §7.3.3) and
+ * always abort.
  *
  * <p>A translation that hits the TLB allocates nothing.
  */
@@ -53,6 +58,8 @@ final class Translator {
     private boolean hookWrite;
     private FaultKind hookFault;
     private long hookIpa;
+    /** The PA the nested hook last produced: where a stage-1 descriptor was fetched from. */
+    private long hookPa;
     private ConfigError fetchError;
 
     /** What a stall holds: set by {@link #transfer} before each translation. */
@@ -83,8 +90,11 @@ final class Translator {
             public long toPhysical(StreamConfig ste, long ipa) {
                 long pa = stage2(ste, ipa, Access.READ, true);
                 if (pa < 0) {
+                    // §7.3.12: an external abort on the stage-2 walk for a CD address is F_WALK_EABT, S2 = 1,
+                    // CLASS = CD, with the stage-2 descriptor's PA as FetchAddr.
                     fetchError = s2.fault() == FaultKind.EXTERNAL_ABORT
-                            ? ConfigError.fetch(EVT_ID_CD_FETCH_FAULT, ipa, "stage-2 walk for the CD aborted")
+                            ? new ConfigError(EVT_ID_WALK_EABT, s2.descriptorAddress(), true, ipa,
+                                    "stage-2 walk for the CD aborted")
                             : new ConfigError(eventOf(s2.fault()), 0, true, ipa, "stage 2 does not translate the CD IPA");
                 }
                 return pa;
@@ -155,7 +165,8 @@ final class Translator {
         out.tlbHit = false;
         out.eventId = 0;
         if (!smmu.enabled()) {
-            if ((smmu.gbpa & GBPA_ABORT) != 0) {
+            // §3.4: a bypassed address beyond OAS is terminated with an abort, and no event.
+            if ((smmu.gbpa & GBPA_ABORT) != 0 || (address & ~smmu.oasMask) != 0) {
                 return abort(out);
             }
             return bypass(address, out);
@@ -177,6 +188,9 @@ final class Translator {
             cd = resolvedCd;
             tag = tagOf(ste, cd);
         }
+        if (cd == null && (address & ~smmu.oasMask) != 0) {
+            return inputAddressSizeFault(sid, ssid, address, access, out);
+        }
         long input = cd != null && cd.tbi() != 0 ? stripTopByte(cd, address) : address;
         if (tlbEnabled) {
             int e = tlb.lookup(tag, input);
@@ -196,10 +210,16 @@ final class Translator {
                 : walkStage2Only(ste, sid, ssid, address, access, tag, out);
     }
 
-    /** The TLB tag of a stream's translations: stage 1 (or nested) by regime, VMID and ASID; stage 2 by VMID. */
-    private static long tagOf(StreamConfig ste, ContextConfig cd) {
+    /**
+     * The TLB tag of a stream's translations: stage 1 (or nested) by regime, VMID and ASID; stage 2 by VMID.
+     * EL2 translations carry no VMID, and an ASID only in EL2-E2H (CR2.E2H = 1) (§5.2 STRW, S2VMID).
+     */
+    private long tagOf(StreamConfig ste, ContextConfig cd) {
+        if (cd != null && ste.strw() == StreamConfig.STRW_EL2) {
+            return Tlb.tag(Tlb.EL2, 0, (smmu.cr2 & CR2_E2H) != 0 ? cd.asid() : 0);
+        }
         if (cd != null) {
-            return Tlb.tag(ste.strw() == StreamConfig.STRW_EL2 ? Tlb.EL2 : Tlb.NH, ste.vmid(), cd.asid());
+            return Tlb.tag(Tlb.NH, ste.vmid(), cd.asid());
         }
         return Tlb.tag(Tlb.S2, ste.vmid(), 0);
     }
@@ -234,13 +254,17 @@ final class Translator {
         if (!(steLookup instanceof StreamConfig ste)) {
             return configError((ConfigError) steLookup, sid, ssid, address, access, out);
         }
-        switch (ste.config()) {
-            case StreamConfig.ABORT:
-                return abort(out);
-            case StreamConfig.BYPASS:
-                return bypass(address, out);
-            default:
-                break;
+        if (ste.config() == StreamConfig.ABORT) {
+            return abort(out);
+        }
+        if (ssid != DmaTarget.NO_SUBSTREAM && !ste.stage1()) {
+            // §5.2 S1Fmt: a SubstreamID with stage 1 disabled (Config 0b1x0, bypass included) is C_BAD_SUBSTREAMID.
+            return configError(ConfigError.of(EVT_ID_BAD_SUBSTREAMID_CONFIG, "SubstreamID without stage 1"), sid,
+                    ssid, address, access, out);
+        }
+        if (ste.config() == StreamConfig.BYPASS) {
+            return (address & ~smmu.oasMask) != 0 ? inputAddressSizeFault(sid, ssid, address, access, out)
+                    : bypass(address, out);
         }
         ContextConfig cd = null;
         int cdEntry = -1;
@@ -248,9 +272,13 @@ final class Translator {
             int cdIndex = 0;
             boolean bypassStage1 = false;
             if (ssid != DmaTarget.NO_SUBSTREAM) {
-                if (ste.s1CdMax() == 0 || (ssid >>> ste.s1CdMax()) != 0
-                        || (ste.s1Dss() == StreamConfig.DSS_SSID0 && ssid == 0)) {
+                if (ste.s1CdMax() == 0 || (ssid >>> ste.s1CdMax()) != 0) {
                     return configError(ConfigError.of(EVT_ID_BAD_SUBSTREAMID_CONFIG, "SubstreamID out of range"),
+                            sid, ssid, address, access, out);
+                }
+                if (ste.s1Dss() == StreamConfig.DSS_SSID0 && ssid == 0) {
+                    // §5.2 S1DSS = 0b10: CD 0 belongs to traffic without a SubstreamID; SubstreamID 0 is disabled.
+                    return configError(ConfigError.of(EVT_ID_STREAM_DISABLED_FAULT, "SubstreamID 0 with S1DSS SSID0"),
                             sid, ssid, address, access, out);
                 }
                 cdIndex = ssid;
@@ -270,13 +298,21 @@ final class Translator {
                 CdLookup cdLookup = context(ste, cdIndex);
                 cdEntry = configCache.lastEntry;
                 if (!(cdLookup instanceof ContextConfig c)) {
-                    return configError((ConfigError) cdLookup, sid, ssid, address, access, out);
+                    ConfigError err = (ConfigError) cdLookup;
+                    if (err.stage2() && err.eventId() != EVT_ID_WALK_EABT) {
+                        // §3.12: a translation-related stage-2 fault on the CD fetch stalls, records or aborts
+                        // as STE.S2S / STE.S2R say.
+                        return translationFault(err.eventId(), true, CLASS_CD, err.ipa(), ste, null, sid, ssid,
+                                address, access, out);
+                    }
+                    return configError(err, sid, ssid, address, access, out);
                 }
                 cd = c;
             }
         }
         if (cd == null && !ste.stage2()) {
-            return bypass(address, out);
+            return (address & ~smmu.oasMask) != 0 ? inputAddressSizeFault(sid, ssid, address, access, out)
+                    : bypass(address, out);
         }
         if (configCache.enabled() && configCache.generation() == generation) {
             memoSid = sid;
@@ -320,13 +356,15 @@ final class Translator {
             FaultKind k = s1.fault();
             if (k == FaultKind.TABLE_FETCH && hookFaulted) {
                 if (hookFault == FaultKind.EXTERNAL_ABORT) {
-                    return walkAbort(true, CLASS_TT, hookIpa, sid, ssid, address, access, out);
+                    return walkAbort(true, CLASS_TT, hookIpa, s2.descriptorAddress(), sid, ssid, address, access, out);
                 }
                 return translationFault(eventOf(hookFault), true, CLASS_TT, hookIpa, ste, cd, sid, ssid, address,
                         access, out);
             }
             if (k == FaultKind.EXTERNAL_ABORT || k == FaultKind.TABLE_FETCH) {
-                return walkAbort(false, CLASS_TT, 0, sid, ssid, address, access, out);
+                // FetchAddr is the PA of the descriptor: through stage 2 when nested (§7.3.12).
+                return walkAbort(false, CLASS_TT, 0, nested ? hookPa : s1.descriptorAddress(), sid, ssid, address,
+                        access, out);
             }
             return translationFault(eventOf(k), false, CLASS_IN, 0, ste, cd, sid, ssid, address, access, out);
         }
@@ -338,7 +376,7 @@ final class Translator {
             long pa = stage2(ste, oa, access, false);
             if (pa < 0) {
                 if (s2.fault() == FaultKind.EXTERNAL_ABORT) {
-                    return walkAbort(true, CLASS_IN, oa, sid, ssid, address, access, out);
+                    return walkAbort(true, CLASS_IN, oa, s2.descriptorAddress(), sid, ssid, address, access, out);
                 }
                 return translationFault(eventOf(s2.fault()), true, CLASS_IN, oa, ste, cd, sid, ssid, address, access,
                         out);
@@ -357,7 +395,7 @@ final class Translator {
         long pa = stage2Walk(ste, address, access);
         if (pa < 0) {
             if (s2.fault() == FaultKind.EXTERNAL_ABORT) {
-                return walkAbort(true, CLASS_IN, address, sid, ssid, address, access, out);
+                return walkAbort(true, CLASS_IN, address, s2.descriptorAddress(), sid, ssid, address, access, out);
             }
             return translationFault(eventOf(s2.fault()), true, CLASS_IN, address, ste, null, sid, ssid, address, access,
                     out);
@@ -414,6 +452,7 @@ final class Translator {
             hookIpa = descriptorIpa;
             return TableAddressHook.REFUSED;
         }
+        hookPa = pa;
         return pa;
     }
 
@@ -425,6 +464,20 @@ final class Translator {
         out.permissions = perms;
         out.blockShift = shift;
         return Translation.OK;
+    }
+
+    /**
+     * §3.4: with stage 1 bypassed (STE.Config 0b1x0, S1DSS bypass), an input
+     * address beyond the IAS (= OAS: AArch64 tables only) is a stage-1 Address
+     * Size fault: F_ADDR_SIZE is recorded and the transaction aborted.
+     */
+    private int inputAddressSizeFault(int sid, int ssid, long address, int access, Translation out) {
+        walkFaults++;
+        event.reset(EVT_ID_ADDR_SIZE_FAULT, sid, ssid);
+        event.access(access, address);
+        event.cls(CLASS_IN);
+        record(out);
+        return abort(out);
     }
 
     private int bypass(long address, Translation out) {
@@ -444,11 +497,23 @@ final class Translator {
     }
 
     private int configError(ConfigError err, int sid, int ssid, long address, int access, Translation out) {
-        event.reset(err.eventId(), sid, ssid);
+        int id = err.eventId();
+        if (id == EVT_ID_BAD_STREAMID_CONFIG && (smmu.cr2 & CR2_RECINVSID) == 0) {
+            return abort(out); // §7.3.3: recorded only when CR2.RECINVSID == 1
+        }
+        if (id == EVT_ID_BAD_SUBSTREAMID_CONFIG) {
+            // §7.3.9: no SSV; the SubstreamID is always given (0 for a transaction without one, which used CD 0).
+            event.reset(id, sid, DmaTarget.NO_SUBSTREAM);
+            event.substreamWithoutSsv(ssid == DmaTarget.NO_SUBSTREAM ? 0 : ssid);
+        } else {
+            // §7.3.7: F_STREAM_DISABLED defines no SubstreamID field.
+            event.reset(id, sid, id == EVT_ID_STREAM_DISABLED_FAULT ? DmaTarget.NO_SUBSTREAM : ssid);
+        }
         if (err.stage2()) {
-            // A stage-2 fault on a CD fetch: a translation-class event with S2 = 1, CLASS = CD.
+            // An external abort on the stage-2 walk for a CD address: F_WALK_EABT with S2 = 1, CLASS = CD.
             event.access(access, address);
             event.stage2(CLASS_CD, err.ipa());
+            event.fetchAddress(err.fetchAddress());
         } else if (err.fetchAddress() != 0 || err.eventId() == EVT_ID_STE_FETCH_FAULT || err.eventId() == EVT_ID_CD_FETCH_FAULT) {
             event.fetchAddress(err.fetchAddress());
         }
@@ -456,14 +521,18 @@ final class Translator {
         return abort(out);
     }
 
-    private int walkAbort(boolean stage2, int cls, long ipa, int sid, int ssid, long address, int access, Translation out) {
+    /** F_WALK_EABT (§7.3.12): S2 and CLASS of the walk that aborted, and the PA of the descriptor it fetched. */
+    private int walkAbort(boolean stage2, int cls, long ipa, long fetchAddress, int sid, int ssid, long address,
+                          int access, Translation out) {
         walkFaults++;
         event.reset(EVT_ID_WALK_EABT, sid, ssid);
         event.access(access, address);
         if (stage2) {
             event.stage2(cls, ipa);
+        } else {
+            event.cls(cls);
         }
-        event.fetchAddress(stage2 ? s2.descriptorAddress() : s1.descriptorAddress());
+        event.fetchAddress(fetchAddress);
         record(out);
         return abort(out);
     }

@@ -59,6 +59,8 @@ final class SmmuBringUp {
         write64(ARM_SMMU_CMDQ_BASE, cmdq | QUEUE_LOG2);
         write64(ARM_SMMU_EVTQ_BASE, evtq | QUEUE_LOG2);
         write32(ARM_SMMU_IRQ_CTRL, (int) (IRQ_CTRL_EVTQ_IRQEN | IRQ_CTRL_GERROR_IRQEN));
+        // As Linux: record C_BAD_STREAMID for out-of-range StreamIDs (§7.3.3), private TLB maintenance.
+        write32(ARM_SMMU_CR2, (int) (CR2_RECINVSID | CR2_PTM));
         write32(ARM_SMMU_CR0, (int) (CR0_SMMUEN | CR0_CMDQEN | CR0_EVTQEN));
         if (read32(ARM_SMMU_CR0ACK) != (int) (CR0_SMMUEN | CR0_CMDQEN | CR0_EVTQEN)) {
             throw new IllegalStateException("SMMU did not acknowledge CR0");
