@@ -1,9 +1,14 @@
 package dev.jiommu.cli;
 
+import dev.jiommu.hw.platform.Iommu;
+import dev.jiommu.hw.platform.IommuFactory;
+import dev.jiommu.hw.smmu.Smmu;
+import dev.jiommu.hw.smmu.SmmuConfig;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -32,7 +37,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
         description = {
             "An executable model of the Arm SMMUv3 / PCIe / Linux IOMMU"
                     + " shared-virtual-addressing stack.",
-            "Run a built-in scenario end to end, or measure how fast the model runs.",
+            "Run a built-in scenario end to end, measure how fast the model runs, or stand in",
+            "for qemu-system-aarch64 under QEMU's qtest programs.",
         },
         commandListHeading = "%nCommands:%n",
         exitCodeListHeading = "%nExit status:%n",
@@ -47,6 +53,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             "  jiommu run                     run the default scenario",
             "  jiommu run --list              list the built-in scenarios",
             "  jiommu bench walk --pages 64K  time page-table walks over 65536 pages",
+            "  jiommu qtest -machine virt     serve the qtest protocol on stdin/stdout",
             "  jiommu bench walk --help       help on one command",
             "",
             "Every command and option is described in docs/cli.md.",
@@ -61,6 +68,15 @@ public final class Main implements Callable<Integer> {
     public static final int EXIT_USAGE = 2;
     /** Internal error: an exception escaped a command (sysexits EX_SOFTWARE). */
     public static final int EXIT_INTERNAL = 70;
+
+    /**
+     * The IOMMU models {@code jiommu qtest -machine virt,iommu=NAME} can build, by QEMU's
+     * {@code iommu=} value ({@code smmuv3}).
+     */
+    static final Map<String, IommuFactory> IOMMU_MODELS = Map.of("smmuv3", bus -> {
+        Smmu smmu = new Smmu(SmmuConfig.qemuVirt(), bus);
+        return new Iommu("smmuv3", smmu, smmu);
+    });
 
     /** Environment variable that, set to {@code 1}, prints stack traces of internal errors. */
     static final String DEBUG_ENV = "JIOMMU_DEBUG";
@@ -108,6 +124,7 @@ public final class Main implements Callable<Integer> {
     private static CommandLine commandLine(PrintStream out, PrintWriter outWriter, PrintWriter errWriter,
             boolean debug) {
         CommandLine cl = new CommandLine(new Main(out));
+        cl.addSubcommand(new QtestCommand(IOMMU_MODELS));
         boolean console = out == System.out && System.console() != null && System.console().isTerminal();
         cl.setColorScheme(CommandLine.Help.defaultColorScheme(
                 console ? CommandLine.Help.Ansi.AUTO : CommandLine.Help.Ansi.OFF));
