@@ -23,8 +23,8 @@ import java.io.PrintStream;
  */
 public final class WalkBench {
 
-    static final long VA_BASE = 0x10_0000_0000L;
-    static final long PA_BASE = 0x1_0000_0000L;
+    public static final long VA_BASE = 0x10_0000_0000L;
+    public static final long PA_BASE = 0x1_0000_0000L;
     static final long TABLE_BASE = 0x4000_0000L;
 
     private WalkBench() {}
