@@ -23,8 +23,6 @@ final class ConfigCache {
 
     /** Changes whenever an entry is added or removed, so callers may remember what a lookup returned. */
     private long generation;
-    /** The entry the last successful lookup hit or the last put filled. */
-    int lastEntry = -1;
 
     long steHits;
     long steMisses;
@@ -49,7 +47,6 @@ final class ConfigCache {
         }
         steHits++;
         victims.touch(e);
-        lastEntry = e;
         return (StreamConfig) value[e];
     }
 
@@ -61,7 +58,6 @@ final class ConfigCache {
         }
         cdHits++;
         victims.touch(e);
-        lastEntry = e;
         return (ContextConfig) value[e];
     }
 
@@ -90,7 +86,6 @@ final class ConfigCache {
         keys[2 * e + 1] = k2;
         value[e] = v;
         index.insert(e);
-        lastEntry = e;
         generation++;
     }
 
@@ -154,16 +149,16 @@ final class ConfigCache {
     }
 
     /**
-     * A repeated hit on entries a caller remembered from lookups made at the
-     * current {@link #generation()}: counted and refreshed exactly as the
-     * lookups would be. {@code cdEntry} is -1 when no CD was involved.
+     * Counts {@code n} repeated hits on the STE (and the CD, with
+     * {@code withCd}) a caller remembered from lookups at the current
+     * {@link #generation()}, with no other lookup in between. Such hits leave
+     * the entries' LRU order as it is: they already are the most recently
+     * used.
      */
-    void hitAgain(int steEntry, int cdEntry) {
-        steHits++;
-        victims.touch(steEntry);
-        if (cdEntry >= 0) {
-            cdHits++;
-            victims.touch(cdEntry);
+    void countRepeatedHits(long n, boolean withCd) {
+        steHits += n;
+        if (withCd) {
+            cdHits += n;
         }
     }
 

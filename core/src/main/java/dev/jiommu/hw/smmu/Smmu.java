@@ -274,6 +274,7 @@ public final class Smmu implements MmioDevice, DmaTarget {
                 if (guard(!enabled())) {
                     // §6.3.12: PTM is RES0 without BTM, E2H without Hyp.
                     cr2 = value & (int) (CR2_RECINVSID | (config.btm() ? CR2_PTM : 0) | (config.hyp() ? CR2_E2H : 0));
+                    translator.forgetStreams(); // E2H changes how EL2 translations are tagged
                 }
             }
             case ARM_SMMU_GBPA -> {

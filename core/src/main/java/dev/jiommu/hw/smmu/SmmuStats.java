@@ -48,6 +48,7 @@ public final class SmmuStats {
 
     void capture(Smmu s) {
         Translator t = s.translator;
+        t.countRepeatedHits();
         translations = t.translations;
         bypassed = t.bypassed;
         aborted = t.aborted;
@@ -64,9 +65,9 @@ public final class SmmuStats {
         cdHits = t.configCache.cdHits;
         cdMisses = t.configCache.cdMisses;
         configEvictions = t.configCache.evictions;
-        stage1Walks = t.stage1Walker().walks();
+        stage1Walks = t.stage1Walks();
         stage2Walks = t.stage2Walker().walks();
-        descriptorReads = t.stage1Walker().descriptorReads() + t.stage2Walker().descriptorReads();
+        descriptorReads = t.descriptorReads();
         walkFaults = t.walkFaults;
         eventsRecorded = s.evtq.recorded;
         eventsLost = s.evtq.lost;

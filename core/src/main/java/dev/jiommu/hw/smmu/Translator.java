@@ -45,7 +45,10 @@ final class Translator {
     private final boolean tlbEnabled;
     private final StreamTable streamTable;
     private final ContextTable contextTable;
+    /** Stage-1 walks whose table addresses are physical. */
     private final Walker s1Walker;
+    /** Nested stage-1 walks: every table address goes through stage 2 ({@link #nestedTableAddress}). */
+    private final Walker nestedWalker;
     private final Walker s2Walker;
     private final WalkResult s1 = new WalkResult();
     private final WalkResult s2 = new WalkResult();
@@ -84,7 +87,8 @@ final class Translator {
         this.configCache = new ConfigCache(c.configCacheEntries(), c.replacement());
         this.streamTable = new StreamTable(smmu);
         this.s2Walker = new Walker(smmu.memory);
-        this.s1Walker = new Walker(smmu.memory, this::nestedTableAddress);
+        this.s1Walker = new Walker(smmu.memory);
+        this.nestedWalker = new Walker(smmu.memory, this::nestedTableAddress);
         this.contextTable = new ContextTable(smmu, new ContextTable.FetchTranslation() {
             @Override
             public long toPhysical(StreamConfig ste, long ipa) {
@@ -107,8 +111,33 @@ final class Translator {
         });
     }
 
-    Walker stage1Walker() {
-        return s1Walker;
+    /**
+     * Counts the remembered resolution's hits into the configuration cache's
+     * counters and forgets it. Called before any other configuration-cache
+     * lookup, so that while a resolution is remembered its entries stay the
+     * most recently used, and when something it depends on outside the cache
+     * changes (CR2).
+     */
+    void forgetStreams() {
+        countRepeatedHits();
+        memoSid = Integer.MIN_VALUE;
+    }
+
+    /** Brings the configuration cache's hit counters up to date. */
+    void countRepeatedHits() {
+        if (memoHits != 0) {
+            configCache.countRepeatedHits(memoHits, memoCd != null);
+            memoHits = 0;
+        }
+    }
+
+    /** Stage-1 walks, plain and nested. */
+    long stage1Walks() {
+        return s1Walker.walks() + nestedWalker.walks();
+    }
+
+    long descriptorReads() {
+        return s1Walker.descriptorReads() + nestedWalker.descriptorReads() + s2Walker.descriptorReads();
     }
 
     Walker stage2Walker() {
@@ -119,6 +148,7 @@ final class Translator {
 
     /** The STE of {@code sid}, from the configuration cache or the stream table (filling the cache). */
     SteLookup streamConfig(int sid) {
+        forgetStreams();
         StreamConfig ste = configCache.ste(sid);
         if (ste != null) {
             return ste;
@@ -138,6 +168,7 @@ final class Translator {
     }
 
     private CdLookup context(StreamConfig ste, int cdIndex) {
+        forgetStreams();
         ContextConfig cd = configCache.cd(ste.streamId(), cdIndex);
         if (cd != null) {
             return cd;
@@ -153,10 +184,12 @@ final class Translator {
 
     /** A translation on its own (no data moves); a stall holds only the address. */
     int translateOnly(int sid, int ssid, long address, int access, Translation out) {
-        pendingBuffer = null;
-        pendingOffset = 0;
-        pendingLength = 0;
-        pendingFirstTag = -1;
+        if (pendingBuffer != null || pendingFirstTag != -1) {
+            pendingBuffer = null;
+            pendingOffset = 0;
+            pendingLength = 0;
+            pendingFirstTag = -1;
+        }
         return translate(sid, ssid, address, access, out);
     }
 
@@ -175,7 +208,7 @@ final class Translator {
         ContextConfig cd;
         long tag;
         if (sid == memoSid && ssid == memoSsid && memoGeneration == configCache.generation()) {
-            configCache.hitAgain(memoSteEntry, memoCdEntry);
+            memoHits++;
             ste = memoSte;
             cd = memoCd;
             tag = memoTag;
@@ -233,9 +266,9 @@ final class Translator {
     private long memoGeneration = -1;
     private StreamConfig memoSte;
     private ContextConfig memoCd;
-    private int memoSteEntry;
-    private int memoCdEntry;
     private long memoTag;
+    /** Transactions served by the remembered resolution since it was made or last counted. */
+    private long memoHits;
     private StreamConfig resolvedSte;
     private ContextConfig resolvedCd;
 
@@ -250,7 +283,6 @@ final class Translator {
     private int resolve(int sid, int ssid, long address, int access, Translation out) {
         long generation = configCache.generation();
         SteLookup steLookup = streamConfig(sid);
-        int steEntry = configCache.lastEntry;
         if (!(steLookup instanceof StreamConfig ste)) {
             return configError((ConfigError) steLookup, sid, ssid, address, access, out);
         }
@@ -267,7 +299,6 @@ final class Translator {
                     : bypass(address, out);
         }
         ContextConfig cd = null;
-        int cdEntry = -1;
         if (ste.stage1()) {
             int cdIndex = 0;
             boolean bypassStage1 = false;
@@ -296,7 +327,6 @@ final class Translator {
             }
             if (!bypassStage1) {
                 CdLookup cdLookup = context(ste, cdIndex);
-                cdEntry = configCache.lastEntry;
                 if (!(cdLookup instanceof ContextConfig c)) {
                     ConfigError err = (ConfigError) cdLookup;
                     if (err.stage2() && err.eventId() != EVT_ID_WALK_EABT) {
@@ -320,8 +350,6 @@ final class Translator {
             memoGeneration = generation;
             memoSte = ste;
             memoCd = cd;
-            memoSteEntry = steEntry;
-            memoCdEntry = cdEntry;
             memoTag = tagOf(ste, cd);
         }
         resolvedSte = ste;
@@ -352,7 +380,7 @@ final class Translator {
         boolean nested = ste.stage2();
         hookSte = nested ? ste : null;
         hookFaulted = false;
-        if (!s1Walker.walk(f, ttb, ia, access, cd.flags(), s1)) {
+        if (!(nested ? nestedWalker : s1Walker).walk(f, ttb, ia, access, cd.flags(), s1)) {
             FaultKind k = s1.fault();
             if (k == FaultKind.TABLE_FETCH && hookFaulted) {
                 if (hookFault == FaultKind.EXTERNAL_ABORT) {
