@@ -108,7 +108,7 @@ final class ContextTable {
         TableFormat tt0 = null;
         TableFormat tt1 = null;
         if ((w0 & CTXDESC_CD_0_TCR_EPD0) == 0) {
-            Granule g = tg0((int) get(CTXDESC_CD_0_TCR_TG0, w0));
+            Granule g = smmu.config.granuleOfTg0((int) get(CTXDESC_CD_0_TCR_TG0, w0));
             String p = g == null ? "CD.TG0 is reserved or unsupported" : check(g, (int) get(CTXDESC_CD_0_TCR_T0SZ, w0), oas);
             if (p != null) {
                 return bad(p);
@@ -116,7 +116,7 @@ final class ContextTable {
             tt0 = TableFormat.stage1(g, 64 - (int) get(CTXDESC_CD_0_TCR_T0SZ, w0), fit(g, oas));
         }
         if ((w0 & CTXDESC_CD_0_TCR_EPD1) == 0) {
-            Granule g = tg1((int) get(CTXDESC_CD_0_TCR_TG1, w0));
+            Granule g = smmu.config.granuleOfTg1((int) get(CTXDESC_CD_0_TCR_TG1, w0));
             String p = g == null ? "CD.TG1 is reserved or unsupported" : check(g, (int) get(CTXDESC_CD_0_TCR_T1SZ, w0), oas);
             if (p != null) {
                 return bad(p);
@@ -165,26 +165,6 @@ final class ContextTable {
         }
         String p = TableFormat.problem(Stage.STAGE1, g, ias, fit(g, oas), TableFormat.stage1StartLevel(g, Math.max(ias, 25)));
         return p == null ? null : "stage-1 format: " + p;
-    }
-
-    private Granule tg0(int tg) {
-        SmmuConfig c = smmu.config;
-        return switch (tg) {
-            case 0 -> c.gran4k() ? Granule.G4K : null;
-            case 1 -> c.gran64k() ? Granule.G64K : null;
-            case 2 -> c.gran16k() ? Granule.G16K : null;
-            default -> null;
-        };
-    }
-
-    private Granule tg1(int tg) {
-        SmmuConfig c = smmu.config;
-        return switch (tg) {
-            case 1 -> c.gran16k() ? Granule.G16K : null;
-            case 2 -> c.gran4k() ? Granule.G4K : null;
-            case 3 -> c.gran64k() ? Granule.G64K : null;
-            default -> null;
-        };
     }
 
     private static ConfigError bad(String reason) {

@@ -143,6 +143,29 @@ public record SmmuConfig(boolean stage1, boolean stage2, boolean twoLevelStreamT
                 priqLog2, tlbEntries, configCacheEntries, replacement);
     }
 
+    /**
+     * The granule a CD.TG0 or STE.S2TG encoding names (0 4K, 1 64K, 2 16K),
+     * or null when it is reserved or this SMMU lacks the granule.
+     */
+    public dev.jiommu.pgtable.Granule granuleOfTg0(int tg) {
+        return switch (tg) {
+            case 0 -> gran4k ? dev.jiommu.pgtable.Granule.G4K : null;
+            case 1 -> gran64k ? dev.jiommu.pgtable.Granule.G64K : null;
+            case 2 -> gran16k ? dev.jiommu.pgtable.Granule.G16K : null;
+            default -> null;
+        };
+    }
+
+    /** The granule a CD.TG1 encoding names (1 16K, 2 4K, 3 64K), or null as for {@link #granuleOfTg0}. */
+    public dev.jiommu.pgtable.Granule granuleOfTg1(int tg) {
+        return switch (tg) {
+            case 1 -> granuleOfTg0(2);
+            case 2 -> granuleOfTg0(0);
+            case 3 -> granuleOfTg0(1);
+            default -> null;
+        };
+    }
+
     /** Whether the stall model allows STE.S2S / CD.S = 1. */
     public boolean stallSupported() {
         return stallModel != 1;

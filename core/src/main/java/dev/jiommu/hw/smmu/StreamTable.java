@@ -138,7 +138,7 @@ final class StreamTable {
             if ((w[2] & STRTAB_STE_2_S2ENDI) != 0) {
                 return bad("STE.S2ENDI = 1: big-endian tables are not supported");
             }
-            Granule g = s2Granule((int) get(STRTAB_STE_2_VTCR_S2TG, vtcr));
+            Granule g = smmu.config.granuleOfTg0((int) get(STRTAB_STE_2_VTCR_S2TG, vtcr));
             if (g == null) {
                 return bad("STE.S2TG " + get(STRTAB_STE_2_VTCR_S2TG, vtcr) + " is reserved or unsupported");
             }
@@ -184,16 +184,6 @@ final class StreamTable {
         return new StreamConfig(sid, config, w[0] & STRTAB_STE_0_S1CTXPTR_MASK, s1 ? cdMax : 0, s1Fmt, s1Dss,
                 stallD, (int) get(STRTAB_STE_1_EATS, w[1]), s1 ? strw : 0, vmid, s2f, s2ttb,
                 s2Flags, s2s, s2r, (w[2] & STRTAB_STE_2_S2PTW) != 0, (w[1] & STRTAB_STE_1_PPAR) != 0);
-    }
-
-    private Granule s2Granule(int tg) {
-        SmmuConfig c = smmu.config;
-        return switch (tg) {
-            case 0 -> c.gran4k() ? Granule.G4K : null;
-            case 1 -> c.gran64k() ? Granule.G64K : null;
-            case 2 -> c.gran16k() ? Granule.G16K : null;
-            default -> null;
-        };
     }
 
     private static ConfigError bad(String reason) {

@@ -16,17 +16,13 @@ import static dev.jiommu.spec.smmuv3.Cd.*;
  * F_CD_FETCH). With stage 2 enabled the model resolves the CD's IPA first and
  * wraps the resulting PA.
  */
-public final class CdView {
+public final class CdView extends DwordView<CdView> {
 
     /** CD size in bytes; a CD is naturally aligned. */
     public static final int SIZE = CTXDESC_CD_DWORDS * 8;
 
-    private final PhysicalMemory memory;
-    private long address;
-
     private CdView(PhysicalMemory memory, long address) {
-        this.memory = memory;
-        at(address);
+        super(memory, address, "CD", CTXDESC_CD_DWORDS);
     }
 
     /**
@@ -38,280 +34,225 @@ public final class CdView {
         return new CdView(memory, pa);
     }
 
-    /**
-     * Moves this view to the CD at {@code pa}.
-     *
-     * @throws IllegalArgumentException if {@code pa} is not 64-byte aligned
-     */
-    public CdView at(long pa) {
-        if ((pa & (SIZE - 1)) != 0) {
-            throw new IllegalArgumentException("CD address 0x" + Long.toHexString(pa) + " is not 64-byte aligned");
-        }
-        this.address = pa;
-        return this;
-    }
-
-    public long address() {
-        return address;
-    }
-
-    public PhysicalMemory memory() {
-        return memory;
-    }
-
-    // ---- raw dwords --------------------------------------------------------------------
-
-    /** Dword {@code i} (0..7). */
-    public long word(int i) {
-        return memory.read64(address + 8L * index(i));
-    }
-
-    public CdView setWord(int i, long value) {
-        memory.write64(address + 8L * index(i), value);
-        return this;
-    }
-
-    /** Copies the 8 dwords into {@code dst[0..7]}. */
-    public void read(long[] dst) {
-        for (int i = 0; i < CTXDESC_CD_DWORDS; i++) {
-            dst[i] = word(i);
-        }
-    }
-
-    /** Writes {@code src[0..7]}, dword 0 first. */
-    public CdView write(long[] src) {
-        for (int i = 0; i < CTXDESC_CD_DWORDS; i++) {
-            setWord(i, src[i]);
-        }
-        return this;
-    }
-
-    /** Zeroes the CD (V = 0). */
-    public CdView clear() {
-        for (int i = 0; i < CTXDESC_CD_DWORDS; i++) {
-            setWord(i, 0);
-        }
-        return this;
-    }
 
     // ---- dword 0: TTB0 regime ----------------------------------------------------------
 
     public int t0sz() {
-        return (int) field(CTXDESC_CD_0_TCR_T0SZ);
+        return (int) field(0, CTXDESC_CD_0_TCR_T0SZ);
     }
 
     public CdView setT0sz(int v) {
-        return setField(CTXDESC_CD_0_TCR_T0SZ, v, "t0sz");
+        return setField(0, CTXDESC_CD_0_TCR_T0SZ, v, "t0sz");
     }
 
     /** {@code ARM_LPAE_TCR_TG0_*} encoding. */
     public int tg0() {
-        return (int) field(CTXDESC_CD_0_TCR_TG0);
+        return (int) field(0, CTXDESC_CD_0_TCR_TG0);
     }
 
     public CdView setTg0(long v) {
-        return setField(CTXDESC_CD_0_TCR_TG0, v, "tg0");
+        return setField(0, CTXDESC_CD_0_TCR_TG0, v, "tg0");
     }
 
     public int irgn0() {
-        return (int) field(CTXDESC_CD_0_TCR_IRGN0);
+        return (int) field(0, CTXDESC_CD_0_TCR_IRGN0);
     }
 
     public CdView setIrgn0(long v) {
-        return setField(CTXDESC_CD_0_TCR_IRGN0, v, "irgn0");
+        return setField(0, CTXDESC_CD_0_TCR_IRGN0, v, "irgn0");
     }
 
     public int orgn0() {
-        return (int) field(CTXDESC_CD_0_TCR_ORGN0);
+        return (int) field(0, CTXDESC_CD_0_TCR_ORGN0);
     }
 
     public CdView setOrgn0(long v) {
-        return setField(CTXDESC_CD_0_TCR_ORGN0, v, "orgn0");
+        return setField(0, CTXDESC_CD_0_TCR_ORGN0, v, "orgn0");
     }
 
     public int sh0() {
-        return (int) field(CTXDESC_CD_0_TCR_SH0);
+        return (int) field(0, CTXDESC_CD_0_TCR_SH0);
     }
 
     public CdView setSh0(long v) {
-        return setField(CTXDESC_CD_0_TCR_SH0, v, "sh0");
+        return setField(0, CTXDESC_CD_0_TCR_SH0, v, "sh0");
     }
 
     public boolean epd0() {
-        return bit(CTXDESC_CD_0_TCR_EPD0);
+        return bit(0, CTXDESC_CD_0_TCR_EPD0);
     }
 
     public CdView setEpd0(boolean v) {
-        return setBit(CTXDESC_CD_0_TCR_EPD0, v);
+        return setBit(0, CTXDESC_CD_0_TCR_EPD0, v);
     }
 
     public boolean endi() {
-        return bit(CTXDESC_CD_0_ENDI);
+        return bit(0, CTXDESC_CD_0_ENDI);
     }
 
     public CdView setEndi(boolean v) {
-        return setBit(CTXDESC_CD_0_ENDI, v);
+        return setBit(0, CTXDESC_CD_0_ENDI, v);
     }
 
     // ---- dword 0: TTB1 regime ----------------------------------------------------------
 
     public int t1sz() {
-        return (int) field(CTXDESC_CD_0_TCR_T1SZ);
+        return (int) field(0, CTXDESC_CD_0_TCR_T1SZ);
     }
 
     public CdView setT1sz(int v) {
-        return setField(CTXDESC_CD_0_TCR_T1SZ, v, "t1sz");
+        return setField(0, CTXDESC_CD_0_TCR_T1SZ, v, "t1sz");
     }
 
     /** {@code ARM_LPAE_TCR_TG1_*} encoding, which differs from TG0's. */
     public int tg1() {
-        return (int) field(CTXDESC_CD_0_TCR_TG1);
+        return (int) field(0, CTXDESC_CD_0_TCR_TG1);
     }
 
     public CdView setTg1(long v) {
-        return setField(CTXDESC_CD_0_TCR_TG1, v, "tg1");
+        return setField(0, CTXDESC_CD_0_TCR_TG1, v, "tg1");
     }
 
     public int irgn1() {
-        return (int) field(CTXDESC_CD_0_TCR_IRGN1);
+        return (int) field(0, CTXDESC_CD_0_TCR_IRGN1);
     }
 
     public CdView setIrgn1(long v) {
-        return setField(CTXDESC_CD_0_TCR_IRGN1, v, "irgn1");
+        return setField(0, CTXDESC_CD_0_TCR_IRGN1, v, "irgn1");
     }
 
     public int orgn1() {
-        return (int) field(CTXDESC_CD_0_TCR_ORGN1);
+        return (int) field(0, CTXDESC_CD_0_TCR_ORGN1);
     }
 
     public CdView setOrgn1(long v) {
-        return setField(CTXDESC_CD_0_TCR_ORGN1, v, "orgn1");
+        return setField(0, CTXDESC_CD_0_TCR_ORGN1, v, "orgn1");
     }
 
     public int sh1() {
-        return (int) field(CTXDESC_CD_0_TCR_SH1);
+        return (int) field(0, CTXDESC_CD_0_TCR_SH1);
     }
 
     public CdView setSh1(long v) {
-        return setField(CTXDESC_CD_0_TCR_SH1, v, "sh1");
+        return setField(0, CTXDESC_CD_0_TCR_SH1, v, "sh1");
     }
 
     public boolean epd1() {
-        return bit(CTXDESC_CD_0_TCR_EPD1);
+        return bit(0, CTXDESC_CD_0_TCR_EPD1);
     }
 
     public CdView setEpd1(boolean v) {
-        return setBit(CTXDESC_CD_0_TCR_EPD1, v);
+        return setBit(0, CTXDESC_CD_0_TCR_EPD1, v);
     }
 
     // ---- dword 0: everything else ------------------------------------------------------
 
     public boolean valid() {
-        return bit(CTXDESC_CD_0_V);
+        return bit(0, CTXDESC_CD_0_V);
     }
 
     public CdView setValid(boolean v) {
-        return setBit(CTXDESC_CD_0_V, v);
+        return setBit(0, CTXDESC_CD_0_V, v);
     }
 
     /** {@code ARM_LPAE_TCR_PS_*} encoding. */
     public int ips() {
-        return (int) field(CTXDESC_CD_0_TCR_IPS);
+        return (int) field(0, CTXDESC_CD_0_TCR_IPS);
     }
 
     public CdView setIps(long v) {
-        return setField(CTXDESC_CD_0_TCR_IPS, v, "ips");
+        return setField(0, CTXDESC_CD_0_TCR_IPS, v, "ips");
     }
 
     public boolean affd() {
-        return bit(CTXDESC_CD_0_AFFD);
+        return bit(0, CTXDESC_CD_0_AFFD);
     }
 
     public CdView setAffd(boolean v) {
-        return setBit(CTXDESC_CD_0_AFFD, v);
+        return setBit(0, CTXDESC_CD_0_AFFD, v);
     }
 
     public boolean tbi0() {
-        return bit(CTXDESC_CD_0_TCR_TBI0);
+        return bit(0, CTXDESC_CD_0_TCR_TBI0);
     }
 
     public CdView setTbi0(boolean v) {
-        return setBit(CTXDESC_CD_0_TCR_TBI0, v);
+        return setBit(0, CTXDESC_CD_0_TCR_TBI0, v);
     }
 
     public boolean tbi1() {
-        return bit(CTXDESC_CD_0_TCR_TBI1);
+        return bit(0, CTXDESC_CD_0_TCR_TBI1);
     }
 
     public CdView setTbi1(boolean v) {
-        return setBit(CTXDESC_CD_0_TCR_TBI1, v);
+        return setBit(0, CTXDESC_CD_0_TCR_TBI1, v);
     }
 
     public boolean aa64() {
-        return bit(CTXDESC_CD_0_AA64);
+        return bit(0, CTXDESC_CD_0_AA64);
     }
 
     public CdView setAa64(boolean v) {
-        return setBit(CTXDESC_CD_0_AA64, v);
+        return setBit(0, CTXDESC_CD_0_AA64, v);
     }
 
     public boolean hd() {
-        return bit(CTXDESC_CD_0_TCR_HD);
+        return bit(0, CTXDESC_CD_0_TCR_HD);
     }
 
     public CdView setHd(boolean v) {
-        return setBit(CTXDESC_CD_0_TCR_HD, v);
+        return setBit(0, CTXDESC_CD_0_TCR_HD, v);
     }
 
     public boolean ha() {
-        return bit(CTXDESC_CD_0_TCR_HA);
+        return bit(0, CTXDESC_CD_0_TCR_HA);
     }
 
     public CdView setHa(boolean v) {
-        return setBit(CTXDESC_CD_0_TCR_HA, v);
+        return setBit(0, CTXDESC_CD_0_TCR_HA, v);
     }
 
     /** Stall (1) or terminate on fault. */
     public boolean s() {
-        return bit(CTXDESC_CD_0_S);
+        return bit(0, CTXDESC_CD_0_S);
     }
 
     public CdView setS(boolean v) {
-        return setBit(CTXDESC_CD_0_S, v);
+        return setBit(0, CTXDESC_CD_0_S, v);
     }
 
     /** Record faults. */
     public boolean r() {
-        return bit(CTXDESC_CD_0_R);
+        return bit(0, CTXDESC_CD_0_R);
     }
 
     public CdView setR(boolean v) {
-        return setBit(CTXDESC_CD_0_R, v);
+        return setBit(0, CTXDESC_CD_0_R, v);
     }
 
     /** Abort (1) or RAZ/WI terminated transactions. */
     public boolean a() {
-        return bit(CTXDESC_CD_0_A);
+        return bit(0, CTXDESC_CD_0_A);
     }
 
     public CdView setA(boolean v) {
-        return setBit(CTXDESC_CD_0_A, v);
+        return setBit(0, CTXDESC_CD_0_A, v);
     }
 
     public boolean aset() {
-        return bit(CTXDESC_CD_0_ASET);
+        return bit(0, CTXDESC_CD_0_ASET);
     }
 
     public CdView setAset(boolean v) {
-        return setBit(CTXDESC_CD_0_ASET, v);
+        return setBit(0, CTXDESC_CD_0_ASET, v);
     }
 
     public int asid() {
-        return (int) field(CTXDESC_CD_0_ASID);
+        return (int) field(0, CTXDESC_CD_0_ASID);
     }
 
     public CdView setAsid(int asid) {
-        return setField(CTXDESC_CD_0_ASID, asid, "asid");
+        return setField(0, CTXDESC_CD_0_ASID, asid, "asid");
     }
 
     // ---- dwords 1 .. 3 -----------------------------------------------------------------
@@ -322,7 +263,7 @@ public final class CdView {
     }
 
     public CdView setTtb0(long pa) {
-        return setWord(1, (word(1) & ~CTXDESC_CD_1_TTB0_MASK) | (pa & CTXDESC_CD_1_TTB0_MASK));
+        return setAddress(1, CTXDESC_CD_1_TTB0_MASK, pa);
     }
 
     /** TTB1, in place (bits 51..4). */
@@ -331,7 +272,7 @@ public final class CdView {
     }
 
     public CdView setTtb1(long pa) {
-        return setWord(2, (word(2) & ~CTXDESC_CD_2_TTB1_MASK) | (pa & CTXDESC_CD_2_TTB1_MASK));
+        return setAddress(2, CTXDESC_CD_2_TTB1_MASK, pa);
     }
 
     public long mair() {
@@ -340,43 +281,5 @@ public final class CdView {
 
     public CdView setMair(long mair) {
         return setWord(3, mair);
-    }
-
-    @Override
-    public String toString() {
-        StringBuilder sb = new StringBuilder("CD@0x").append(Long.toHexString(address));
-        for (int i = 0; i < 4; i++) {
-            sb.append(' ').append(String.format("%016x", word(i)));
-        }
-        return sb.toString();
-    }
-
-    // ---- helpers -----------------------------------------------------------------------
-
-    private static int index(int i) {
-        if (i < 0 || i >= CTXDESC_CD_DWORDS) {
-            throw new IndexOutOfBoundsException("CD dword " + i);
-        }
-        return i;
-    }
-
-    private long field(long mask) {
-        return Field.get(mask, word(0));
-    }
-
-    private boolean bit(long mask) {
-        return (word(0) & mask) != 0;
-    }
-
-    private CdView setField(long mask, long value, String name) {
-        if (!Field.fits(mask, value)) {
-            throw new IllegalArgumentException("CD." + name + " " + value + " does not fit " + Field.width(mask) + " bits");
-        }
-        return setWord(0, Field.set(word(0), mask, value));
-    }
-
-    private CdView setBit(long mask, boolean on) {
-        long w = word(0);
-        return setWord(0, on ? w | mask : w & ~mask);
     }
 }

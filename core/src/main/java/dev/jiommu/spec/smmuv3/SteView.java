@@ -20,7 +20,7 @@ import static dev.jiommu.spec.smmuv3.Ste.*;
  * <p>A setter writes one dword; the order in which a driver updates dwords of
  * a live STE (the hitless update sequence) is up to the caller.
  */
-public final class SteView {
+public final class SteView extends DwordView<SteView> {
 
     /** STE size in bytes; an STE is naturally aligned. */
     public static final int SIZE = STRTAB_STE_DWORDS * 8;
@@ -34,12 +34,8 @@ public final class SteView {
     private static final long S2TG = STRTAB_STE_2_VTCR_S2TG << VTCR_SHIFT;
     private static final long S2PS = STRTAB_STE_2_VTCR_S2PS << VTCR_SHIFT;
 
-    private final PhysicalMemory memory;
-    private long address;
-
     private SteView(PhysicalMemory memory, long address) {
-        this.memory = memory;
-        at(address);
+        super(memory, address, "STE", STRTAB_STE_DWORDS);
     }
 
     /**
@@ -51,61 +47,6 @@ public final class SteView {
         return new SteView(memory, pa);
     }
 
-    /**
-     * Moves this view to the STE at {@code pa}.
-     *
-     * @throws IllegalArgumentException if {@code pa} is not 64-byte aligned
-     */
-    public SteView at(long pa) {
-        if ((pa & (SIZE - 1)) != 0) {
-            throw new IllegalArgumentException("STE address 0x" + Long.toHexString(pa) + " is not 64-byte aligned");
-        }
-        this.address = pa;
-        return this;
-    }
-
-    public long address() {
-        return address;
-    }
-
-    public PhysicalMemory memory() {
-        return memory;
-    }
-
-    // ---- raw dwords --------------------------------------------------------------------
-
-    /** Dword {@code i} (0..7). */
-    public long word(int i) {
-        return memory.read64(address + 8L * index(i));
-    }
-
-    public SteView setWord(int i, long value) {
-        memory.write64(address + 8L * index(i), value);
-        return this;
-    }
-
-    /** Copies the 8 dwords into {@code dst[0..7]}. */
-    public void read(long[] dst) {
-        for (int i = 0; i < STRTAB_STE_DWORDS; i++) {
-            dst[i] = word(i);
-        }
-    }
-
-    /** Writes {@code src[0..7]}, dword 0 first. */
-    public SteView write(long[] src) {
-        for (int i = 0; i < STRTAB_STE_DWORDS; i++) {
-            setWord(i, src[i]);
-        }
-        return this;
-    }
-
-    /** Zeroes the STE (V = 0). */
-    public SteView clear() {
-        for (int i = 0; i < STRTAB_STE_DWORDS; i++) {
-            setWord(i, 0);
-        }
-        return this;
-    }
 
     // ---- dword 0 -----------------------------------------------------------------------
 
@@ -409,47 +350,5 @@ public final class SteView {
 
     public SteView setS2ttb(long pa) {
         return setAddress(3, STRTAB_STE_3_S2TTB_MASK, pa);
-    }
-
-    @Override
-    public String toString() {
-        StringBuilder sb = new StringBuilder("STE@0x").append(Long.toHexString(address));
-        for (int i = 0; i < 4; i++) {
-            sb.append(' ').append(String.format("%016x", word(i)));
-        }
-        return sb.toString();
-    }
-
-    // ---- helpers -----------------------------------------------------------------------
-
-    private static int index(int i) {
-        if (i < 0 || i >= STRTAB_STE_DWORDS) {
-            throw new IndexOutOfBoundsException("STE dword " + i);
-        }
-        return i;
-    }
-
-    private long field(int dw, long mask) {
-        return Field.get(mask, word(dw));
-    }
-
-    private boolean bit(int dw, long mask) {
-        return (word(dw) & mask) != 0;
-    }
-
-    private SteView setField(int dw, long mask, long value, String name) {
-        if (!Field.fits(mask, value)) {
-            throw new IllegalArgumentException("STE." + name + " " + value + " does not fit " + Field.width(mask) + " bits");
-        }
-        return setWord(dw, Field.set(word(dw), mask, value));
-    }
-
-    private SteView setBit(int dw, long mask, boolean on) {
-        long w = word(dw);
-        return setWord(dw, on ? w | mask : w & ~mask);
-    }
-
-    private SteView setAddress(int dw, long mask, long pa) {
-        return setWord(dw, (word(dw) & ~mask) | (pa & mask));
     }
 }
