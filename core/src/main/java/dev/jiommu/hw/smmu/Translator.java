@@ -184,12 +184,6 @@ final class Translator {
 
     /** A translation on its own (no data moves); a stall holds only the address. */
     int translateOnly(int sid, int ssid, long address, int access, Translation out) {
-        if (pendingBuffer != null || pendingFirstTag != -1) {
-            pendingBuffer = null;
-            pendingOffset = 0;
-            pendingLength = 0;
-            pendingFirstTag = -1;
-        }
         return translate(sid, ssid, address, access, out);
     }
 
@@ -629,6 +623,23 @@ final class Translator {
      * @return a {@link DmaTarget} status
      */
     int transfer(int sid, int ssid, long address, int access, byte[] buffer, int off, int len, StallTable.Pending from) {
+        try {
+            return transferPages(sid, ssid, address, access, buffer, off, len, from);
+        } finally {
+            clearPending();
+        }
+    }
+
+    /** Outside a transfer or a retry, a stall holds no data: {@link #translateOnly} relies on it. */
+    private void clearPending() {
+        pendingBuffer = null;
+        pendingOffset = 0;
+        pendingLength = 0;
+        pendingFirstTag = -1;
+    }
+
+    private int transferPages(int sid, int ssid, long address, int access, byte[] buffer, int off, int len,
+                              StallTable.Pending from) {
         boolean write = (access & Access.WRITE) != 0;
         Translation t = transferOut;
         pendingFirstTag = from == null ? -1 : from.firstTag();
@@ -734,6 +745,7 @@ final class Translator {
         pendingLength = 0;
         pendingFirstTag = p.firstTag();
         int s = translate(p.streamId(), p.substreamId(), p.address(), p.access(), transferOut);
+        clearPending();
         return switch (s) {
             case Translation.OK, Translation.BYPASS, Translation.FAULT_RAZ -> DmaTarget.OK;
             case Translation.STALLED -> DmaTarget.STALLED;
