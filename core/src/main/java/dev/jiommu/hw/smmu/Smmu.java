@@ -438,7 +438,7 @@ public final class Smmu implements MmioDevice, DmaTarget {
      * @return {@code out.status()}
      */
     public int translate(int streamId, int substreamId, long address, int access, Translation out) {
-        return translator.translateOnly(streamId, substreamId, address, access, out);
+        return translator.translate(streamId, substreamId, address, access, out);
     }
 
     /**

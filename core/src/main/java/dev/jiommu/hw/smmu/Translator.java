@@ -182,12 +182,11 @@ final class Translator {
 
     // ---- translation ------------------------------------------------------------------------------------------
 
-    /** A translation on its own (no data moves); a stall holds only the address. */
-    int translateOnly(int sid, int ssid, long address, int access, Translation out) {
-        return translate(sid, ssid, address, access, out);
-    }
-
-    private int translate(int sid, int ssid, long address, int access, Translation out) {
+    /**
+     * Translates one address. Outside {@link #transfer} no data moves, and a
+     * stall holds only the address.
+     */
+    int translate(int sid, int ssid, long address, int access, Translation out) {
         translations++;
         out.tlbHit = false;
         out.eventId = 0;
