@@ -629,7 +629,7 @@ final class Translator {
         }
     }
 
-    /** Outside a transfer or a retry, a stall holds no data: {@link #translateOnly} relies on it. */
+    /** Outside a transfer or a retry, a stall holds no data: a bare {@link #translate} relies on it. */
     private void clearPending() {
         pendingBuffer = null;
         pendingOffset = 0;
