@@ -16,6 +16,14 @@ public interface DmaTarget {
     /** No SubstreamID on the transaction (PCIe: no PASID prefix). */
     int NO_SUBSTREAM = -1;
 
+    /**
+     * Transaction attribute: the address is Translated (PCIe AT = 0b10, PCIe
+     * Base 6.0 §10.2.1), a result of an earlier ATS Translation Request. Only
+     * meaningful towards a {@link TranslationAgent}; other targets treat the
+     * address as physical.
+     */
+    int TRANSLATED = 1 << 8;
+
     /** All bytes transferred. */
     int OK = 0;
     /** Terminated by the IOMMU (translation, permission or configuration fault); the device sees an abort. */
@@ -32,8 +40,8 @@ public interface DmaTarget {
     /**
      * Writes {@code len} bytes of {@code src} from {@code off} to {@code address}.
      *
-     * @param attrs {@link dev.jiommu.pgtable.Access#PRIV} and/or {@link dev.jiommu.pgtable.Access#EXEC}; the
-     *              direction is implied
+     * @param attrs {@link dev.jiommu.pgtable.Access#PRIV} and/or {@link dev.jiommu.pgtable.Access#EXEC}, and
+     *              {@link #TRANSLATED}; the direction is implied
      * @return {@link #OK}, {@link #ABORTED}, {@link #BUS_ERROR} or {@link #STALLED}
      */
     int write(int streamId, int substreamId, long address, int attrs, byte[] src, int off, int len);

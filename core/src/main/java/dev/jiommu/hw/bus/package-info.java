@@ -3,6 +3,6 @@
  * ({@link dev.jiommu.hw.bus.MmioDevice}), the physical address map that routes
  * CPU and SMMU accesses to RAM or devices ({@link dev.jiommu.hw.bus.SystemBus}),
  * the port through which bus-master devices issue DMA
- * ({@link dev.jiommu.hw.bus.DmaTarget}), and wired interrupt lines.
+ * ({@link DmaTarget}), and wired interrupt lines.
  */
 package dev.jiommu.hw.bus;

@@ -1,6 +1,7 @@
 package dev.jiommu.hw.smmu;
 
 import dev.jiommu.hw.bus.DmaTarget;
+import dev.jiommu.hw.bus.PageRequest;
 import dev.jiommu.mem.MemoryFault;
 
 import static dev.jiommu.spec.smmuv3.Field.prep;

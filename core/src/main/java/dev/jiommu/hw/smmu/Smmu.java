@@ -2,6 +2,8 @@ package dev.jiommu.hw.smmu;
 
 import dev.jiommu.hw.bus.DmaTarget;
 import dev.jiommu.hw.bus.MmioDevice;
+import dev.jiommu.hw.bus.PageRequest;
+import dev.jiommu.hw.bus.Requester;
 import dev.jiommu.hw.bus.SystemBus;
 import dev.jiommu.mem.PhysicalMemory;
 

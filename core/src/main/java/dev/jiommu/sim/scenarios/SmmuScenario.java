@@ -3,7 +3,7 @@ package dev.jiommu.sim.scenarios;
 import dev.jiommu.hw.bus.DmaTarget;
 import dev.jiommu.hw.bus.SystemBus;
 import dev.jiommu.hw.smmu.Interrupts;
-import dev.jiommu.hw.smmu.Requester;
+import dev.jiommu.hw.bus.Requester;
 import dev.jiommu.hw.smmu.Smmu;
 import dev.jiommu.hw.smmu.SmmuConfig;
 import dev.jiommu.hw.smmu.SmmuStats;

@@ -1,7 +1,7 @@
 package dev.jiommu.hw.smmu.conformance;
 
 import dev.jiommu.hw.bus.DmaTarget;
-import dev.jiommu.hw.smmu.PageRequest;
+import dev.jiommu.hw.bus.PageRequest;
 import dev.jiommu.spec.smmuv3.Commands;
 import dev.jiommu.spec.smmuv3.Field;
 import org.junit.jupiter.params.ParameterizedTest;

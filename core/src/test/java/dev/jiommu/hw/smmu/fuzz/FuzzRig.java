@@ -4,7 +4,7 @@ import dev.jiommu.hw.bus.InterruptLine;
 import dev.jiommu.hw.bus.MmioDevice;
 import dev.jiommu.hw.bus.SystemBus;
 import dev.jiommu.hw.smmu.Interrupts;
-import dev.jiommu.hw.smmu.Requester;
+import dev.jiommu.hw.bus.Requester;
 import dev.jiommu.hw.smmu.Smmu;
 import dev.jiommu.hw.smmu.SmmuConfig;
 import dev.jiommu.mem.MemoryRegion;

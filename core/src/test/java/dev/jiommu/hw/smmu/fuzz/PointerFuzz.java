@@ -1,7 +1,7 @@
 package dev.jiommu.hw.smmu.fuzz;
 
 import dev.jiommu.hw.bus.DmaTarget;
-import dev.jiommu.hw.smmu.PageRequest;
+import dev.jiommu.hw.bus.PageRequest;
 import dev.jiommu.hw.smmu.SmmuConfig;
 import dev.jiommu.hw.smmu.Translation;
 import dev.jiommu.pgtable.Access;

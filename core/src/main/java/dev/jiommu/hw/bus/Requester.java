@@ -1,8 +1,8 @@
-package dev.jiommu.hw.smmu;
+package dev.jiommu.hw.bus;
 
 /**
  * The device side of a stream: what the SMMU sends back to the requester that
- * owns a StreamID. Connected with {@link Smmu#connect}. Every method has a
+ * owns a StreamID. Connected with {@link TranslationAgent#connect}. Every method has a
  * do-nothing default, for devices that take no part in that protocol.
  */
 public interface Requester {
@@ -15,7 +15,7 @@ public interface Requester {
      * CMD_STALL_TERM (or the SMMU being disabled).
      *
      * @param stag   the stall tag the event record carried
-     * @param status a {@link dev.jiommu.hw.bus.DmaTarget} status: OK after a successful retry, ABORTED otherwise
+     * @param status a {@link DmaTarget} status: OK after a successful retry, ABORTED otherwise
      */
     default void stallCompleted(int stag, int status) {
     }
@@ -24,7 +24,7 @@ public interface Requester {
      * A PRI Page Request Group Response (PCIe 10.4.2), from CMD_PRI_RESP or
      * from the SMMU itself when it had to discard a group's last request.
      *
-     * @param substreamId the PASID, or {@link dev.jiommu.hw.bus.DmaTarget#NO_SUBSTREAM}
+     * @param substreamId the PASID, or {@link DmaTarget#NO_SUBSTREAM}
      * @param prgIndex    the Page Request Group index
      * @param response    {@link PageRequest#SUCCESS}, {@link PageRequest#INVALID} or {@link PageRequest#FAILURE}
      */
@@ -35,7 +35,7 @@ public interface Requester {
      * An ATS Invalidate Request (PCIe 10.3.1) from CMD_ATC_INV: the device
      * drops cached translations of {@code 2^(12 + size)} bytes at {@code address}.
      *
-     * @param substreamId the PASID, or {@link dev.jiommu.hw.bus.DmaTarget#NO_SUBSTREAM} for all
+     * @param substreamId the PASID, or {@link DmaTarget#NO_SUBSTREAM} for all
      * @param global      Global Invalidate: every PASID's translations of the range
      */
     default void atcInvalidate(int substreamId, long address, int size, boolean global) {

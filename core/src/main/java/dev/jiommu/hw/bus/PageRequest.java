@@ -1,4 +1,4 @@
-package dev.jiommu.hw.smmu;
+package dev.jiommu.hw.bus;
 
 /**
  * A PCIe Page Request Message as the SMMU receives it (PCIe 10.4.1; SMMUv3
@@ -7,7 +7,7 @@ package dev.jiommu.hw.smmu;
  * whether this request is the last of its group.
  *
  * @param streamId    the requester ID
- * @param substreamId the PASID, or {@link dev.jiommu.hw.bus.DmaTarget#NO_SUBSTREAM}
+ * @param substreamId the PASID, or {@link DmaTarget#NO_SUBSTREAM}
  * @param address     the page address (bits [11:0] are ignored)
  * @param read        read access requested
  * @param write       write access requested
