@@ -1,10 +1,11 @@
 package dev.jiommu.hw.smmu;
 
-import dev.jiommu.hw.bus.DmaTarget;
+import dev.jiommu.hw.bus.AtsCompletion;
 import dev.jiommu.hw.bus.MmioDevice;
 import dev.jiommu.hw.bus.PageRequest;
 import dev.jiommu.hw.bus.Requester;
 import dev.jiommu.hw.bus.SystemBus;
+import dev.jiommu.hw.bus.TranslationAgent;
 import dev.jiommu.mem.PhysicalMemory;
 
 import java.util.HashMap;
@@ -20,7 +21,8 @@ import static dev.jiommu.spec.smmuv3.Registers.*;
  * <p>Software reaches the model only as {@link MmioDevice} — register reads
  * and writes — and through the structures it places in memory: stream table,
  * context descriptors, queues, translation tables. Devices reach it as a
- * {@link DmaTarget}. Every mistake software makes is answered as the
+ * {@link TranslationAgent}: ordinary and Translated transactions, ATS
+ * Translation Requests ({@link Ats}) and PRI page requests. Every mistake software makes is answered as the
  * architecture answers it (an event record, a GERROR bit, CMDQ_CONS.ERR, an
  * ignored write); no exception escapes either interface.
  *
@@ -34,7 +36,7 @@ import static dev.jiommu.spec.smmuv3.Registers.*;
  * on implementations with Linux's ARM_SMMU_OPT_PAGE0_REGS_ONLY and as QEMU
  * does.
  */
-public final class Smmu implements MmioDevice, DmaTarget {
+public final class Smmu implements MmioDevice, TranslationAgent {
 
     final SmmuConfig config;
     final SystemBus bus;
@@ -61,6 +63,7 @@ public final class Smmu implements MmioDevice, DmaTarget {
     final EventQueue evtq;
     final PriQueue priq;
     final Translator translator;
+    final Ats ats;
     final StallTable stalls;
     final Map<Integer, Requester> requesters = new HashMap<>();
 
@@ -78,6 +81,7 @@ public final class Smmu implements MmioDevice, DmaTarget {
         this.priq = new PriQueue(this, new Queue("PRIQ", 16, config.priqLog2(), qMask));
         this.stalls = new StallTable(IdRegisters.STALL_MAX);
         this.translator = new Translator(this);
+        this.ats = new Ats(this, translator);
     }
 
     public Smmu(SmmuConfig config, SystemBus bus) {
@@ -98,6 +102,7 @@ public final class Smmu implements MmioDevice, DmaTarget {
      * Connects the device side of a stream, which receives what the SMMU sends
      * back: resumed stalled transactions, PRI responses, ATC invalidations.
      */
+    @Override
     public void connect(int streamId, Requester requester) {
         requesters.put(streamId, requester);
     }
@@ -421,12 +426,18 @@ public final class Smmu implements MmioDevice, DmaTarget {
     /** A write is always a Data access (§13.1.2): an instruction attribute on it is dropped. */
     @Override
     public int write(int streamId, int substreamId, long address, int attrs, byte[] src, int off, int len) {
+        if ((attrs & TRANSLATED) != 0) {
+            return ats.translated(streamId, address, true, src, off, len);
+        }
         return translator.transfer(streamId, substreamId, address,
                 (attrs & ~dev.jiommu.pgtable.Access.EXEC) | dev.jiommu.pgtable.Access.WRITE, src, off, len, null);
     }
 
     @Override
     public int read(int streamId, int substreamId, long address, int attrs, byte[] dst, int off, int len) {
+        if ((attrs & TRANSLATED) != 0) {
+            return ats.translated(streamId, address, false, dst, off, len);
+        }
         return translator.transfer(streamId, substreamId, address, attrs | dev.jiommu.pgtable.Access.READ, dst, off,
                 len, null);
     }
@@ -444,10 +455,21 @@ public final class Smmu implements MmioDevice, DmaTarget {
     }
 
     /**
+     * An ATS Translation Request (§3.9.1.2); see {@link Ats} for every answer.
+     * Completes synchronously; nothing is allocated.
+     */
+    @Override
+    public int translationRequest(int streamId, int substreamId, long address, boolean noWrite, int attrs,
+                                  AtsCompletion out) {
+        return ats.translationRequest(streamId, substreamId, address, noWrite, attrs, out);
+    }
+
+    /**
      * A page request from a PCIe function (PRI, §8): written to the PRI queue
      * as a PRIQ entry, or handled as the architecture says when the queue is
      * disabled or full.
      */
+    @Override
     public void pageRequest(PageRequest request) {
         priq.request(request);
     }

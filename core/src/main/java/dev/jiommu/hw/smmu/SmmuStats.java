@@ -41,6 +41,14 @@ public final class SmmuStats {
     public long globalErrors;
     public long ignoredWrites;
     public long badAccesses;
+    /** ATS Translation Requests, and how many were answered UR, CA, or with no access (R = W = 0). */
+    public long atsRequests;
+    public long atsUnsupported;
+    public long atsCompleterAborts;
+    public long atsDenied;
+    /** Translated transactions, and how many were refused with F_TRANSL_FORBIDDEN. */
+    public long atsTranslated;
+    public long atsTranslatedForbidden;
     /** Events recorded by type (index = event ID). */
     public final long[] eventsById = new long[256];
     /** Commands consumed by opcode. */
@@ -79,6 +87,12 @@ public final class SmmuStats {
         priDiscarded = s.priq.discarded;
         priAutoResponses = s.priq.autoResponses;
         priOverflows = s.priq.overflows;
+        atsRequests = s.ats.requests;
+        atsUnsupported = s.ats.unsupported;
+        atsCompleterAborts = s.ats.completerAborts;
+        atsDenied = s.ats.denied;
+        atsTranslated = s.ats.translatedTransactions;
+        atsTranslatedForbidden = s.ats.translatedForbidden;
         stallsResumed = s.stalls.resumed;
         stallsTerminated = s.stalls.terminated;
         System.arraycopy(t.eventsById, 0, eventsById, 0, 256);

@@ -23,6 +23,12 @@ public final class Translation {
     public static final int FAULT_RAZ = 3;
     /** Held by the stall model. */
     public static final int STALLED = 4;
+    /**
+     * ATS Translation Requests only: a translation-related fault, answered
+     * with R = W = 0 and no event (§3.9.1.2); {@link #eventId()} names the
+     * fault.
+     */
+    public static final int DENIED = 5;
 
     int status;
     long outputAddress;
@@ -54,7 +60,7 @@ public final class Translation {
         return blockShift;
     }
 
-    /** The event type recorded for this translation, or 0. */
+    /** The event type recorded for this translation (for {@link #DENIED}, the fault it was), or 0. */
     public int eventId() {
         return eventId;
     }
@@ -75,6 +81,7 @@ public final class Translation {
             case ABORTED -> "ABORTED";
             case FAULT_RAZ -> "FAULT_RAZ";
             case STALLED -> "STALLED";
+            case DENIED -> "DENIED";
             default -> "status " + status;
         };
     }

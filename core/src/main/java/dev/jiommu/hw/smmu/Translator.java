@@ -65,6 +65,23 @@ final class Translator {
     private long hookPa;
     private ConfigError fetchError;
 
+    /**
+     * What the current translation is for (§3.9.1): an ordinary transaction,
+     * an ATS Translation Request (full or split-stage), or the stage-2
+     * translation of a split-stage Translated transaction. Set by {@link Ats}
+     * around its calls and back to {@link #ORDINARY} before they return.
+     */
+    int mode = ORDINARY;
+    static final int ORDINARY = 0;
+    /** Faults answer R = W = 0 ({@link Translation#DENIED}) or CA (aborted); nothing is recorded or stalled. */
+    static final int ATS_REQUEST = 1;
+    /** As {@link #ATS_REQUEST}, and the result is the stage-1 output, an IPA (§13.6.3). */
+    static final int ATS_SPLIT_REQUEST = 2;
+    /** The address is an IPA from a split-stage completion: stage 2 only, faults as for ordinary traffic, no stall. */
+    static final int TRANSLATED_STAGE2 = 3;
+    /** The stream of the current {@link #TRANSLATED_STAGE2} transfer. */
+    StreamConfig translatedSte;
+
     /** What a stall holds: set by {@link #transfer} before each translation. */
     private byte[] pendingBuffer;
     private int pendingOffset;
@@ -218,7 +235,7 @@ final class Translator {
             return inputAddressSizeFault(sid, ssid, address, access, out);
         }
         long input = cd != null && cd.tbi() != 0 ? stripTopByte(cd, address) : address;
-        if (tlbEnabled) {
+        if (tlbEnabled && mode != ATS_SPLIT_REQUEST) {
             int e = tlb.lookup(tag, input);
             if (e >= 0) {
                 int perms = tlb.permissions(e);
@@ -404,6 +421,10 @@ final class Translator {
             }
             perms &= s2.permissions();
             shift = Math.min(shift, s2.blockShift());
+            if (mode == ATS_SPLIT_REQUEST) {
+                // §13.6.3: permissions and size from both stages, the address from stage 1.
+                return ok(oa & -(1L << shift), perms, shift, out);
+            }
             oa = pa;
         }
         if (tlbEnabled) {
@@ -420,6 +441,10 @@ final class Translator {
             }
             return translationFault(eventOf(s2.fault()), true, CLASS_IN, address, ste, null, sid, ssid, address, access,
                     out);
+        }
+        if (mode == ATS_SPLIT_REQUEST) {
+            // §13.6.5: split-stage ATS skipping stage 1 answers the IPA itself, with stage 2's permissions and size.
+            return ok(address & -(1L << s2.blockShift()), s2.permissions(), s2.blockShift(), out);
         }
         if (tlbEnabled) {
             tlb.fill(tag, false, address, pa, s2.blockShift(), s2.permissions());
@@ -494,6 +519,9 @@ final class Translator {
      */
     private int inputAddressSizeFault(int sid, int ssid, long address, int access, Translation out) {
         walkFaults++;
+        if (atsRequest()) {
+            return denied(EVT_ID_ADDR_SIZE_FAULT, out);
+        }
         event.reset(EVT_ID_ADDR_SIZE_FAULT, sid, ssid);
         event.access(access, address);
         event.cls(CLASS_IN);
@@ -562,7 +590,10 @@ final class Translator {
     private int translationFault(int id, boolean stage2, int cls, long ipa, StreamConfig ste, ContextConfig cd, int sid,
                                  int ssid, long address, int access, Translation out) {
         walkFaults++;
-        boolean stall = stage2 ? ste.s2Stall() : cd.stall();
+        if (atsRequest()) {
+            return denied(id, out);
+        }
+        boolean stall = (stage2 ? ste.s2Stall() : cd.stall()) && mode == ORDINARY;
         boolean recordIt = stage2 ? ste.s2Record() : cd.record();
         event.reset(id, sid, ssid);
         event.access(access, address);
@@ -595,8 +626,31 @@ final class Translator {
         return abort(out);
     }
 
+    private boolean atsRequest() {
+        return mode == ATS_REQUEST || mode == ATS_SPLIT_REQUEST;
+    }
+
+    /**
+     * §3.9.1.2: an Address Size, Access, Translation or Permission fault of an
+     * ATS Translation Request, at either stage, is answered with R = W = 0 and
+     * records nothing; {@code eventId} names the fault it would have been.
+     */
+    private int denied(int eventId, Translation out) {
+        out.eventId = eventId;
+        out.status = Translation.DENIED;
+        return Translation.DENIED;
+    }
+
+    /**
+     * Records {@link #event}. For an ATS Translation Request nothing is
+     * recorded: this SMMU has no IDR0.ATSRECERR, so configuration errors of
+     * requests are answered with CA alone (§3.9.1.2, §6.3.12).
+     */
     private void record(Translation out) {
         out.eventId = event.id;
+        if (atsRequest()) {
+            return;
+        }
         eventsById[event.id & 0xff]++;
         smmu.evtq.record(event.w0, event.w1, event.w2, event.w3);
     }
@@ -646,14 +700,15 @@ final class Translator {
             pendingBuffer = buffer;
             pendingOffset = off;
             pendingLength = len;
-            int status = translate(sid, ssid, address, access, t);
+            int status = mode == TRANSLATED_STAGE2 ? translatedStage2(sid, address, access, t)
+                    : translate(sid, ssid, address, access, t);
             int chunk = (int) Math.min(len, (1L << t.blockShift) - (address & ((1L << t.blockShift) - 1)));
             switch (status) {
                 case Translation.OK, Translation.BYPASS -> {
                     if (status == Translation.BYPASS) {
                         chunk = len;
                     }
-                    if (!move(t.outputAddress, write, buffer, off, chunk)) {
+                    if (!move(sid, t.outputAddress, write, buffer, off, chunk)) {
                         return DmaTarget.BUS_ERROR;
                     }
                 }
@@ -677,7 +732,44 @@ final class Translator {
         return DmaTarget.OK;
     }
 
-    private boolean move(long pa, boolean write, byte[] buffer, int off, int len) {
+    /**
+     * A split-stage Translated transaction's IPA through the stream's stage 2
+     * (§13.6.3): the TLB's stage-2 entries, else a walk; faults are recorded
+     * as for an ordinary transaction (CLASS = IN, the IPA as InputAddr).
+     */
+    private int translatedStage2(int sid, long ipa, int access, Translation out) {
+        translations++;
+        out.tlbHit = false;
+        out.eventId = 0;
+        StreamConfig ste = translatedSte;
+        long tag = Tlb.tag(Tlb.S2, ste.vmid(), 0);
+        if (tlbEnabled) {
+            int e = tlb.lookup(tag, ipa);
+            if (e >= 0 && Access.allowed(tlb.permissions(e), access)) {
+                out.tlbHit = true;
+                return ok(tlb.translate(e, ipa), tlb.permissions(e), tlb.shift(e), out);
+            }
+        }
+        return walkStage2Only(ste, sid, DmaTarget.NO_SUBSTREAM, ipa, access, tag, out);
+    }
+
+    /**
+     * Records an event that has no translation behind it (F_BAD_ATS_TREQ,
+     * F_TRANSL_FORBIDDEN): the type, the stream, and the access with its address.
+     */
+    void recordAccessEvent(int eventId, int sid, int ssid, int access, long address) {
+        event.reset(eventId, sid, ssid);
+        event.access(access, address);
+        eventsById[eventId & 0xff]++;
+        smmu.evtq.record(event.w0, event.w1, event.w2, event.w3);
+    }
+
+    /**
+     * Moves the bytes of one translated chunk to or from {@code pa}: RAM, or
+     * a device register (an MSI doorbell) with a naturally aligned 4- or
+     * 8-byte access. False when neither decodes it (an external abort).
+     */
+    boolean move(int sid, long pa, boolean write, byte[] buffer, int off, int len) {
         try {
             if (smmu.memory.isRam(pa, len)) {
                 if (write) {

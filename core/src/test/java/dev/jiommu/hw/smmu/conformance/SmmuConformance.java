@@ -93,6 +93,8 @@ abstract class SmmuConformance {
         final List<int[]> stallCompletions = new ArrayList<>();
         /** {ssid, prgIndex, response} of each PRI response. */
         final List<int[]> pageResponses = new ArrayList<>();
+        /** {ssid, address, size, global} of each ATS invalidation, in order. */
+        final List<long[]> atcInvalidations = new ArrayList<>();
 
         @Override
         public void stallCompleted(int stag, int status) {
@@ -102,6 +104,11 @@ abstract class SmmuConformance {
         @Override
         public void pageResponse(int substreamId, int prgIndex, int response) {
             pageResponses.add(new int[] {substreamId, prgIndex, response});
+        }
+
+        @Override
+        public void atcInvalidate(int substreamId, long address, int size, boolean global) {
+            atcInvalidations.add(new long[] {substreamId, address, size, global ? 1 : 0});
         }
     }
 
