@@ -2,6 +2,7 @@ package dev.jiommu.cli;
 
 import dev.jiommu.hw.platform.Iommu;
 import dev.jiommu.hw.platform.IommuFactory;
+import dev.jiommu.hw.platform.VirtMachine;
 import dev.jiommu.hw.smmu.Smmu;
 import dev.jiommu.hw.smmu.SmmuConfig;
 import java.io.OutputStreamWriter;
@@ -73,10 +74,8 @@ public final class Main implements Callable<Integer> {
      * The IOMMU models {@code jiommu qtest -machine virt,iommu=NAME} can build, by QEMU's
      * {@code iommu=} value ({@code smmuv3}).
      */
-    static final Map<String, IommuFactory> IOMMU_MODELS = Map.of("smmuv3", bus -> {
-        Smmu smmu = new Smmu(SmmuConfig.qemuVirt(), bus);
-        return new Iommu("smmuv3", smmu, smmu);
-    });
+    static final Map<String, IommuFactory> IOMMU_MODELS = Map.of("smmuv3",
+            IommuFactory.smmuv3(SmmuConfig.qemuVirt()));
 
     /** Environment variable that, set to {@code 1}, prints stack traces of internal errors. */
     static final String DEBUG_ENV = "JIOMMU_DEBUG";

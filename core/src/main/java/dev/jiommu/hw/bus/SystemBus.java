@@ -107,6 +107,28 @@ public final class SystemBus {
             m.device().write(pa - m.base(), size, value);
             return;
         }
+        writeRam(pa, size, value);
+    }
+
+    /**
+     * {@link #write(long, int, long)} with the requester's DeviceID carried
+     * beside the write, as the interconnect carries it with an MSI (see
+     * {@link MmioDevice#write(long, int, long, int)}). A device sees the
+     * sideband; RAM has no use for it and takes a plain write.
+     *
+     * @param deviceId the requester's DeviceID, or {@link MmioDevice#NO_DEVICE_ID}
+     * @throws dev.jiommu.mem.MemoryFault when nothing decodes the address
+     */
+    public void write(long pa, int size, long value, int deviceId) {
+        Mapping m = deviceAt(pa);
+        if (m != null) {
+            m.device().write(pa - m.base(), size, value, deviceId);
+            return;
+        }
+        writeRam(pa, size, value);
+    }
+
+    private void writeRam(long pa, int size, long value) {
         switch (size) {
             case 1 -> memory.write8(pa, (byte) value);
             case 2 -> memory.write16(pa, (short) value);

@@ -29,4 +29,37 @@ public interface TranslationAgent extends DmaTarget {
 
     /** Connects the function behind {@code streamId}, which then receives what the agent sends back. */
     void connect(int streamId, Requester requester);
+
+    /**
+     * The agent of a system without ATS: ordinary and Translated requests go
+     * to {@code target} as they are, Translation Requests complete with UR,
+     * page requests are dropped (PCIe: Unsupported Request).
+     */
+    static TranslationAgent withoutAts(DmaTarget target) {
+        return new TranslationAgent() {
+            @Override
+            public int write(int streamId, int substreamId, long address, int attrs, byte[] src, int off, int len) {
+                return target.write(streamId, substreamId, address, attrs & ~TRANSLATED, src, off, len);
+            }
+
+            @Override
+            public int read(int streamId, int substreamId, long address, int attrs, byte[] dst, int off, int len) {
+                return target.read(streamId, substreamId, address, attrs & ~TRANSLATED, dst, off, len);
+            }
+
+            @Override
+            public int translationRequest(int streamId, int substreamId, long address, boolean noWrite, int attrs,
+                                          AtsCompletion out) {
+                return out.status(AtsCompletion.UNSUPPORTED_REQUEST).status;
+            }
+
+            @Override
+            public void pageRequest(PageRequest request) {
+            }
+
+            @Override
+            public void connect(int streamId, Requester requester) {
+            }
+        };
+    }
 }

@@ -90,6 +90,14 @@ public final class ConfigSpace {
         }
     }
 
+    /**
+     * Whether an access of {@code width} bytes at {@code offset} touches any
+     * byte of the {@code regWidth}-byte register at {@code reg}.
+     */
+    public static boolean overlaps(int offset, int width, int reg, int regWidth) {
+        return width > 0 && offset < reg + regWidth && reg < offset + width;
+    }
+
     // ---- function side: initialisation and the function's own state -----------------
 
     public int get8(int offset) {

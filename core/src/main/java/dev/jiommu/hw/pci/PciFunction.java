@@ -26,6 +26,7 @@ import static dev.jiommu.hw.pci.PciRegs.PCI_STATUS_SIG_TARGET_ABORT;
 import static dev.jiommu.hw.pci.PciRegs.PCI_VENDOR_ID;
 
 import dev.jiommu.hw.bus.DmaTarget;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Stream;
@@ -64,8 +65,18 @@ public class PciFunction {
             | PCI_STATUS_REC_TARGET_ABORT | PCI_STATUS_REC_MASTER_ABORT | PCI_STATUS_SIG_SYSTEM_ERROR
             | PCI_STATUS_DETECTED_PARITY;
 
+    /**
+     * Registers of a capability that act when software writes them; told of
+     * every configuration write after the space is updated, in the order the
+     * capabilities were added.
+     */
+    interface ConfigWriteObserver {
+        void configWritten(int offset, int width);
+    }
+
     protected final ConfigSpace config;
     private final Identity identity;
+    private final List<ConfigWriteObserver> observers = new ArrayList<>();
     private final Bar[] bars = new Bar[PciRegs.PCI_NUM_BARS];
     /** -1 until attached to a bus. */
     private int requesterId = -1;
@@ -132,7 +143,15 @@ public class PciFunction {
     /** A configuration write as the ECAM delivers it; see {@link ConfigSpace#write}. */
     public final void configWrite(int offset, int width, long value) {
         config.write(offset, width, value);
+        for (ConfigWriteObserver o : observers) {
+            o.configWritten(offset, width);
+        }
         configWritten(offset, width);
+    }
+
+    /** Registers a capability's write logic; called while the function is built. */
+    final void observeConfigWrites(ConfigWriteObserver observer) {
+        observers.add(Objects.requireNonNull(observer));
     }
 
     /** Hook for functions whose registers act on a write (capabilities); the space is already updated. */
@@ -156,7 +175,11 @@ public class PciFunction {
             throw new IllegalArgumentException("function already attached at " + PciBus.bdf(requesterId));
         }
         requesterId = busNumber << 8 | devfn;
+        attached();
     }
+
+    /** Hook for functions that act once they have a requester ID (connecting to their Translation Agent). */
+    protected void attached() {}
 
     /**
      * Issues a memory write as this function's bus master, without PASID.

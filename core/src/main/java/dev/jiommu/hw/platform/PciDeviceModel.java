@@ -1,6 +1,7 @@
 package dev.jiommu.hw.platform;
 
-import dev.jiommu.hw.bus.DmaTarget;
+import dev.jiommu.hw.bus.Scheduler;
+import dev.jiommu.hw.bus.TranslationAgent;
 import dev.jiommu.hw.pci.PciFunction;
 import dev.jiommu.mem.PhysicalMemory;
 
@@ -9,8 +10,13 @@ import dev.jiommu.mem.PhysicalMemory;
 public interface PciDeviceModel {
 
     /**
-     * @param dma    where the function's DMA goes (the IOMMU, or directly to memory)
-     * @param memory system memory, for models that also access it without the IOMMU
+     * What a device is made with.
+     *
+     * @param dma       where the function's requests go: the IOMMU, or memory directly (then without ATS)
+     * @param memory    system memory, for models that also access it without the IOMMU
+     * @param scheduler the machine's work queue, for devices that work after the access that started them
      */
-    PciFunction create(DmaTarget dma, PhysicalMemory memory);
+    record Context(TranslationAgent dma, PhysicalMemory memory, Scheduler scheduler) {}
+
+    PciFunction create(Context context);
 }

@@ -2,6 +2,10 @@ package dev.jiommu.hw.platform;
 
 import dev.jiommu.hw.bus.DirectDma;
 import dev.jiommu.hw.bus.DmaTarget;
+import dev.jiommu.hw.bus.Scheduler;
+import dev.jiommu.hw.bus.TranslationAgent;
+import dev.jiommu.hw.irq.Its;
+import dev.jiommu.hw.pci.DmaEngine;
 import dev.jiommu.hw.bus.SystemBus;
 import dev.jiommu.hw.pci.IommuTestDevice;
 import dev.jiommu.hw.pci.PciBus;
@@ -20,6 +24,7 @@ import java.util.TreeMap;
  * {@code hw/pci-host/gpex.c}):
  *
  * <pre>
+ *  0x00_0808_0000  +0x2_0000      GICv3 ITS (its doorbell GITS_TRANSLATER at +0x1_0040)
  *  0x00_0905_0000  +0x2_0000      SMMUv3 (only with an IOMMU)
  *  0x00_1000_0000  +0x2eff_0000   PCIe 32-bit MMIO window (CPU address = PCI address)
  *  0x00_4000_0000  +RAM           RAM (default 128 MiB, at most 255 GiB here)
@@ -28,7 +33,8 @@ import java.util.TreeMap;
  * </pre>
  *
  * The PIO window (0x3eff_0000), the low ECAM (0x3f00_0000), the 64-bit MMIO
- * window (0x80_0000_0000) and the platform devices (GIC, UART, RTC, ...) are
+ * window (0x80_0000_0000) and the other platform devices (GIC distributor and
+ * redistributors, UART, RTC, ...) are
  * not modelled; accesses there are unassigned.
  *
  * <p>PCI: the host bridge's function at 00:00.0, then each requested device at
@@ -44,6 +50,8 @@ public final class VirtMachine implements Machine {
     /** RAM must end below the high ECAM's 256 GiB region. */
     public static final long MAX_RAM_BYTES = 0x40_0000_0000L - RAM_BASE;
     public static final long SMMU_BASE = 0x0905_0000L;
+    /** The DeviceID of the SMMU's own MSIs at the ITS (above the root bus's requester IDs in use). */
+    public static final int SMMU_MSI_DEVICE_ID = 0xffff;
     public static final long SMMU_SIZE = 0x2_0000L;
     public static final long PCIE_MMIO_BASE = 0x1000_0000L;
     public static final long PCIE_MMIO_SIZE = 0x2eff_0000L;
@@ -52,9 +60,12 @@ public final class VirtMachine implements Machine {
 
     /** The devices {@link Builder#device} knows, by QEMU's {@code -device} name. */
     public static final Map<String, PciDeviceModel> DEVICE_MODELS = Map.of(
-            "iommu-testdev", IommuTestDevice::new);
+            "iommu-testdev", c -> new IommuTestDevice(c.dma(), c.memory()),
+            "jiommu-dma", c -> new DmaEngine(c.dma(), c.scheduler(), DmaEngine.Options.full()));
 
     private final SystemBus bus;
+    private final Scheduler scheduler = new Scheduler();
+    private final Its its;
     private final PciHost pci;
     private final Iommu iommu;
     private final List<PciFunction> devices;
@@ -65,14 +76,18 @@ public final class VirtMachine implements Machine {
         this.pci = new PciHost();
         bus.map("pcie-mmio", PCIE_MMIO_BASE, PCIE_MMIO_SIZE, pci.memoryWindow(PCIE_MMIO_BASE));
         bus.map("pcie-ecam", PCIE_ECAM_BASE, PCIE_ECAM_SIZE, pci.ecam());
+        this.its = new Its(scheduler);
+        bus.map("gic-its", Its.VIRT_GIC_ITS, Its.REGION_SIZE, its);
         this.iommu = b.iommu == null ? null : b.iommu.create(bus);
         if (iommu != null) {
             bus.map(iommu.name(), SMMU_BASE, SMMU_SIZE, iommu.registers());
         }
-        DmaTarget dma = iommu != null ? iommu.dma() : new DirectDma(memory);
+        DmaTarget target = iommu != null ? iommu.dma() : new DirectDma(memory);
+        TranslationAgent dma = target instanceof TranslationAgent agent ? agent : TranslationAgent.withoutAts(target);
+        PciDeviceModel.Context context = new PciDeviceModel.Context(dma, memory, scheduler);
         List<PciFunction> added = new ArrayList<>();
         for (Request r : b.requests) {
-            PciFunction f = DEVICE_MODELS.get(r.model()).create(dma, memory);
+            PciFunction f = DEVICE_MODELS.get(r.model()).create(context);
             int devfn = r.devfn();
             if (devfn < 0) {
                 int slot = pci.rootBus().firstFreeSlot();
@@ -103,6 +118,16 @@ public final class VirtMachine implements Machine {
 
     public SystemBus bus() {
         return bus;
+    }
+
+    /** The interrupt controller's ITS: MSIs written to its doorbell become LPIs delivered through the scheduler. */
+    public Its its() {
+        return its;
+    }
+
+    /** The machine's work queue: devices post what they do later; whoever drives the machine runs it. */
+    public Scheduler scheduler() {
+        return scheduler;
     }
 
     public PhysicalMemory memory() {

@@ -248,7 +248,7 @@ final class CommandQueue {
             Interrupts.Msi msi = new Interrupts.Msi();
             msi.address = w1 & CMDQ_SYNC_1_MSIADDR_MASK;
             msi.data = (int) get(CMDQ_SYNC_0_MSIDATA, w0);
-            if (!msi.signal(smmu.config.msi(), CMDQ_SYNC_1_MSIADDR_MASK & smmu.oasMask, smmu.bus, smmu.lines.cmdSync())) {
+            if (!msi.signal(smmu, CMDQ_SYNC_1_MSIADDR_MASK & smmu.oasMask, smmu.lines.cmdSync())) {
                 smmu.raiseGlobalError(GERROR_MSI_CMDQ_ABT_ERR);
             }
         } else if (cs == CMDQ_SYNC_0_CS_SEV) {

@@ -1,5 +1,9 @@
 package dev.jiommu.hw.smmu;
 
+import dev.jiommu.hw.cache.EntryIndex;
+import dev.jiommu.hw.cache.Replacement;
+import dev.jiommu.hw.cache.Victims;
+
 /**
  * The configuration cache (SMMUv3 §16.2): decoded STEs keyed by StreamID and
  * decoded CDs keyed by (StreamID, SubstreamID), one pool of entries under one
@@ -30,7 +34,7 @@ final class ConfigCache {
     long cdMisses;
     long evictions;
 
-    ConfigCache(int entries, SmmuConfig.Replacement replacement) {
+    ConfigCache(int entries, Replacement replacement) {
         enabled = entries > 0;
         int n = Math.max(1, entries);
         victims = new Victims(n, replacement);

@@ -72,7 +72,7 @@ final class EventQueue {
 
     private void signal() {
         if ((smmu.irqCtrl & IRQ_CTRL_EVTQ_IRQEN) != 0
-                && !smmu.evtqMsi.signal(smmu.config.msi(), MSI_CFG0_ADDR_MASK & smmu.oasMask, smmu.bus,
+                && !smmu.evtqMsi.signal(smmu, MSI_CFG0_ADDR_MASK & smmu.oasMask,
                 smmu.lines.eventQueue())) {
             smmu.raiseGlobalError(GERROR_MSI_EVTQ_ABT_ERR);
         }

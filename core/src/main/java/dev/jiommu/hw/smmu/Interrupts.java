@@ -1,7 +1,6 @@
 package dev.jiommu.hw.smmu;
 
 import dev.jiommu.hw.bus.InterruptLine;
-import dev.jiommu.hw.bus.SystemBus;
 import dev.jiommu.mem.MemoryFault;
 
 /**
@@ -11,7 +10,8 @@ import dev.jiommu.mem.MemoryFault;
  * connected to nothing is {@link InterruptLine#NONE}) and, where the SMMU
  * implements MSIs and software has programmed a non-zero address
  * ({@code *_IRQ_CFG0.ADDR}, CMD_SYNC.MSIAddress), also sends a 32-bit MSI write
- * of the configured data through the bus: both at once, as §3.18.2 and §4.7.3
+ * of the configured data through the bus, carrying the SMMU's own DeviceID
+ * ({@link Smmu#msiDeviceId(int)}) as an interrupt controller's ITS needs: both at once, as §3.18.2 and §4.7.3
  * describe for an implementation that has both. A write that no RAM or device
  * decodes is an MSI abort: the matching GERROR.MSI_*_ABT_ERR.
  *
@@ -37,8 +37,9 @@ public record Interrupts(InterruptLine eventQueue, InterruptLine priQueue, Inter
          *
          * @return false when the MSI write aborted
          */
-        boolean signal(boolean msiImplemented, long addressMask, SystemBus bus, InterruptLine line) {
+        boolean signal(Smmu smmu, long addressMask, InterruptLine line) {
             line.pulse();
+            boolean msiImplemented = smmu.config.msi();
             // The zero test covers the whole address field, not only the bits below OAS (§4.7.3); the address is
             // then truncated to OAS (§3.4.3).
             if (!msiImplemented || address == 0) {
@@ -46,7 +47,7 @@ public record Interrupts(InterruptLine eventQueue, InterruptLine priQueue, Inter
             }
             long a = address & addressMask;
             try {
-                bus.write(a, 4, data & 0xffff_ffffL);
+                smmu.bus.write(a, 4, data & 0xffff_ffffL, smmu.msiDeviceId);
                 return true;
             } catch (MemoryFault f) {
                 return false;

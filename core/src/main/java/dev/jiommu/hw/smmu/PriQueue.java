@@ -111,7 +111,7 @@ final class PriQueue {
 
     private void signal() {
         if ((smmu.irqCtrl & IRQ_CTRL_PRIQ_IRQEN) != 0
-                && !smmu.priqMsi.signal(smmu.config.msi(), MSI_CFG0_ADDR_MASK & smmu.oasMask, smmu.bus,
+                && !smmu.priqMsi.signal(smmu, MSI_CFG0_ADDR_MASK & smmu.oasMask,
                 smmu.lines.priQueue())) {
             smmu.raiseGlobalError(GERROR_MSI_PRIQ_ABT_ERR);
         }

@@ -66,6 +66,8 @@ public final class Smmu implements MmioDevice, TranslationAgent {
     final Ats ats;
     final StallTable stalls;
     final Map<Integer, Requester> requesters = new HashMap<>();
+    /** The DeviceID on the SMMU's own MSI writes; none until the platform gives one. */
+    int msiDeviceId = MmioDevice.NO_DEVICE_ID;
 
     private final SmmuStats stats = new SmmuStats();
 
@@ -105,6 +107,15 @@ public final class Smmu implements MmioDevice, TranslationAgent {
     @Override
     public void connect(int streamId, Requester requester) {
         requesters.put(streamId, requester);
+    }
+
+    /**
+     * Sets the DeviceID the interconnect attaches to the SMMU's own MSI
+     * writes (the ID an IORT SMMUv3 node maps them to), so an ITS can tell
+     * them apart. Translated device MSIs carry their StreamID instead.
+     */
+    public void msiDeviceId(int deviceId) {
+        this.msiDeviceId = deviceId;
     }
 
     Requester requester(int sid) {
@@ -403,7 +414,7 @@ public final class Smmu implements MmioDevice, TranslationAgent {
             return;
         }
         if ((irqCtrl & IRQ_CTRL_GERROR_IRQEN) != 0
-                && !gerrorMsi.signal(config.msi(), MSI_CFG0_ADDR_MASK & oasMask, bus, lines.gerror())) {
+                && !gerrorMsi.signal(this, MSI_CFG0_ADDR_MASK & oasMask, lines.gerror())) {
             activate((int) GERROR_MSI_GERROR_ABT_ERR);
         }
     }

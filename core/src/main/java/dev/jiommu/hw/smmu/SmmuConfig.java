@@ -1,5 +1,7 @@
 package dev.jiommu.hw.smmu;
 
+import dev.jiommu.hw.cache.Replacement;
+
 /**
  * What an SMMUv3 implementation offers, as its ID registers advertise it
  * (SMMUv3 §6.3.1–6.3.6), plus the sizes of the caches this model keeps.
@@ -41,9 +43,6 @@ public record SmmuConfig(boolean stage1, boolean stage2, boolean twoLevelStreamT
                          boolean gran4k, boolean gran16k, boolean gran64k, int oasBits,
                          int cmdqLog2, int evtqLog2, int priqLog2,
                          int tlbEntries, int configCacheEntries, Replacement replacement) {
-
-    /** Victim choice of a full cache. */
-    public enum Replacement { LRU, FIFO, RANDOM }
 
     public SmmuConfig {
         if (!stage1 && !stage2) {

@@ -1,5 +1,9 @@
 package dev.jiommu.hw.smmu;
 
+import dev.jiommu.hw.cache.EntryIndex;
+import dev.jiommu.hw.cache.Replacement;
+import dev.jiommu.hw.cache.Victims;
+
 /**
  * The SMMU's translation cache (SMMUv3 §16.2): leaf translations tagged by
  * translation regime, VMID and ASID, each of the size of the mapping it came
@@ -42,7 +46,7 @@ final class Tlb {
     long evictions;
     long invalidated;
 
-    Tlb(int entries, SmmuConfig.Replacement replacement) {
+    Tlb(int entries, Replacement replacement) {
         int n = Math.max(1, entries);
         victims = new Victims(n, replacement);
         entry = new long[STRIDE * n];

@@ -779,14 +779,15 @@ final class Translator {
                 }
                 return true;
             }
-            // A device register (an MSI doorbell): naturally aligned 4- or 8-byte accesses only.
+            // A device register (an MSI doorbell): naturally aligned 4- or 8-byte accesses only; a write carries
+            // the StreamID as its DeviceID (the identity mapping of QEMU's virt IORT).
             if ((len == 4 || len == 8) && (pa & (len - 1)) == 0 && smmu.bus.deviceAt(pa) != null) {
                 if (write) {
                     long v = 0;
                     for (int i = len - 1; i >= 0; i--) {
                         v = (v << 8) | (buffer[off + i] & 0xff);
                     }
-                    smmu.bus.write(pa, len, v);
+                    smmu.bus.write(pa, len, v, sid);
                 } else {
                     long v = smmu.bus.read(pa, len);
                     for (int i = 0; i < len; i++) {

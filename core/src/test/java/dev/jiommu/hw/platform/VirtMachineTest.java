@@ -55,7 +55,8 @@ class VirtMachineTest {
         assertEquals(0x2000_0000L, ram.size());
         List<String> map = m.bus().mappings().stream()
                 .map(b -> b.name() + " " + Long.toHexString(b.base()) + " " + Long.toHexString(b.size())).toList();
-        assertEquals(List.of("pcie-mmio 10000000 2eff0000", "pcie-ecam 4010000000 10000000"), map);
+        assertEquals(List.of("gic-its 8080000 20000", "pcie-mmio 10000000 2eff0000", "pcie-ecam 4010000000 10000000"),
+                map);
         assertEquals(0x0005_1b36L, m.bus().read(0x40_1000_8000L, 4), "iommu-testdev at 00:01.0");
         assertNull(m.bus().deviceAt(0x3f00_0000L), "the low ECAM is not mapped");
         assertNull(m.bus().deviceAt(VirtMachine.SMMU_BASE), "no SMMU without an IOMMU");

@@ -1,5 +1,6 @@
 package dev.jiommu.hw.smmu.conformance;
 
+import dev.jiommu.hw.cache.Replacement;
 import dev.jiommu.hw.bus.SystemBus;
 import dev.jiommu.hw.smmu.Smmu;
 import dev.jiommu.hw.smmu.SmmuConfig;
@@ -33,7 +34,7 @@ class IdRegisterConformanceTest {
                 Arguments.of("small queues", full.withQueues(3, 4, 5)),
                 Arguments.of("4K only, 40-bit OAS, 8-bit ids", new SmmuConfig(true, true, false, false, 8, 0, false,
                         false, 1, 0, false, false, false, false, false, false, true, false, false, 40, 8, 8, 8, 64, 16,
-                        SmmuConfig.Replacement.FIFO)));
+                        Replacement.FIFO)));
     }
 
     private static boolean bit(int reg, long mask) {

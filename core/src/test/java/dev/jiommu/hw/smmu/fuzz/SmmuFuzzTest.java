@@ -1,5 +1,6 @@
 package dev.jiommu.hw.smmu.fuzz;
 
+import dev.jiommu.hw.cache.Replacement;
 import dev.jiommu.hw.bus.DmaTarget;
 import dev.jiommu.hw.smmu.SmmuConfig;
 import dev.jiommu.hw.smmu.Translation;
@@ -81,7 +82,7 @@ class SmmuFuzzTest {
     static Stream<Arguments> configs() {
         SmmuConfig full = SmmuConfig.full();
         SmmuConfig tiny = new SmmuConfig(true, true, false, false, 8, 8, true, true, 0, 1, false, false, false, false,
-                false, false, false, true, true, 32, 4, 4, 4, 16, 8, SmmuConfig.Replacement.RANDOM);
+                false, false, false, true, true, 32, 4, 4, 4, 16, 8, Replacement.RANDOM);
         return Stream.of(
                 Arguments.of("full", full),
                 Arguments.of("qemu-virt", SmmuConfig.qemuVirt()),
@@ -89,8 +90,8 @@ class SmmuFuzzTest {
                 Arguments.of("stall-forced", full.withStallModel(2)),
                 Arguments.of("terminate-only", full.withStallModel(1)),
                 Arguments.of("small-queues", full.withQueues(1, 0, 0)),
-                Arguments.of("stage1-only-fifo", full.withStages(true, false).withReplacement(SmmuConfig.Replacement.FIFO)),
-                Arguments.of("stage2-only-random", full.withStages(false, true).withReplacement(SmmuConfig.Replacement.RANDOM)),
+                Arguments.of("stage1-only-fifo", full.withStages(true, false).withReplacement(Replacement.FIFO)),
+                Arguments.of("stage2-only-random", full.withStages(false, true).withReplacement(Replacement.RANDOM)),
                 Arguments.of("oas32-16k-64k-linear", tiny));
     }
 

@@ -1,4 +1,4 @@
-package dev.jiommu.hw.smmu;
+package dev.jiommu.hw.cache;
 
 import java.util.Arrays;
 
@@ -11,7 +11,7 @@ import java.util.Arrays;
  * — and the index stores entry numbers only. Allocates nothing after
  * construction.
  */
-final class EntryIndex {
+public final class EntryIndex {
 
     private static final int EMPTY = -1;
 
@@ -24,7 +24,7 @@ final class EntryIndex {
      * @param keys   the owner's entry array, holding each entry's key words first
      * @param stride longs per entry in {@code keys}, at least 2
      */
-    EntryIndex(long[] keys, int stride) {
+    public EntryIndex(long[] keys, int stride) {
         int entries = keys.length / stride;
         int capacity = Integer.highestOneBit(Math.max(2, entries) * 2 - 1) << 1;
         this.slots = new int[capacity];
@@ -34,13 +34,13 @@ final class EntryIndex {
         Arrays.fill(slots, EMPTY);
     }
 
-    static int hash(long k1, long k2) {
+    public static int hash(long k1, long k2) {
         long h = (k1 * 0x9E3779B97F4A7C15L) ^ (k2 * 0xC2B2AE3D27D4EB4FL);
         return (int) (h ^ (h >>> 29));
     }
 
     /** The entry holding {@code (k1, k2)}, or -1. */
-    int find(long k1, long k2) {
+    public int find(long k1, long k2) {
         int i = hash(k1, k2) & mask;
         for (;;) {
             int e = slots[i];
@@ -56,7 +56,7 @@ final class EntryIndex {
     }
 
     /** Indexes entry {@code e}, whose key words are already stored; the key must not be present. */
-    void insert(int e) {
+    public void insert(int e) {
         int i = home(e);
         while (slots[i] != EMPTY) {
             i = (i + 1) & mask;
@@ -65,7 +65,7 @@ final class EntryIndex {
     }
 
     /** Removes entry {@code e} (its key words still stored) from the index. */
-    void remove(int e) {
+    public void remove(int e) {
         int i = home(e);
         while (slots[i] != e) {
             if (slots[i] == EMPTY) {
@@ -96,7 +96,7 @@ final class EntryIndex {
         return hash(keys[e * stride], keys[e * stride + 1]) & mask;
     }
 
-    void clear() {
+    public void clear() {
         Arrays.fill(slots, EMPTY);
     }
 }

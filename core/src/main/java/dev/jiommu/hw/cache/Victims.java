@@ -1,11 +1,11 @@
-package dev.jiommu.hw.smmu;
+package dev.jiommu.hw.cache;
 
 import java.util.SplittableRandom;
 
 /**
  * Entry bookkeeping of a fixed-size cache: which entries are free, which are
  * in use, and which one to evict when full, under the configured
- * {@link SmmuConfig.Replacement}.
+ * {@link Replacement}.
  *
  * <p>Each used entry carries a stamp from a counter: LRU stamps an entry when
  * it is filled and on every hit, FIFO only when it is filled; the victim is
@@ -14,7 +14,7 @@ import java.util.SplittableRandom;
  * with a seeded generator, so runs repeat. Allocates nothing after
  * construction.
  */
-final class Victims {
+public final class Victims {
 
     private final boolean lru;
     private final boolean random;
@@ -26,34 +26,34 @@ final class Victims {
     private long clock;
     private final SplittableRandom rng = new SplittableRandom(0x5EED);
 
-    Victims(int entries, SmmuConfig.Replacement policy) {
-        this.lru = policy == SmmuConfig.Replacement.LRU;
-        this.random = policy == SmmuConfig.Replacement.RANDOM;
+    public Victims(int entries, Replacement policy) {
+        this.lru = policy == Replacement.LRU;
+        this.random = policy == Replacement.RANDOM;
         stamp = new long[entries];
         used = new boolean[entries];
         free = new int[entries];
         reset();
     }
 
-    int capacity() {
+    public int capacity() {
         return used.length;
     }
 
-    int count() {
+    public int count() {
         return count;
     }
 
-    boolean isUsed(int e) {
+    public boolean isUsed(int e) {
         return used[e];
     }
 
     /** True when every entry is in use: {@link #victim()} must be evicted before {@link #take()}. */
-    boolean full() {
+    public boolean full() {
         return freeCount == 0;
     }
 
     /** The entry to evict next. Only when {@link #full()}. */
-    int victim() {
+    public int victim() {
         if (random) {
             return rng.nextInt(used.length);
         }
@@ -69,7 +69,7 @@ final class Victims {
     }
 
     /** Takes a free entry and marks it used, most recent. */
-    int take() {
+    public int take() {
         int e = free[--freeCount];
         used[e] = true;
         count++;
@@ -78,14 +78,14 @@ final class Victims {
     }
 
     /** Marks a hit on {@code e}. */
-    void touch(int e) {
+    public void touch(int e) {
         if (lru) {
             stamp[e] = ++clock;
         }
     }
 
     /** Returns {@code e} to the free entries. */
-    void release(int e) {
+    public void release(int e) {
         if (!used[e]) {
             return;
         }
@@ -94,7 +94,7 @@ final class Victims {
         free[freeCount++] = e;
     }
 
-    void reset() {
+    public void reset() {
         for (int i = 0; i < used.length; i++) {
             used[i] = false;
             free[i] = used.length - 1 - i;
