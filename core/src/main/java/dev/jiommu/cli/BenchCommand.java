@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
             "Each workload prints one result line. For steadier figures use the JMH",
             "benchmarks (see docs/PERFORMANCE.md).",
         },
-        subcommands = {WalkBenchCommand.class, IotlbBenchCommand.class, MapBenchCommand.class},
+        subcommands = {WalkBenchCommand.class, IotlbBenchCommand.class, CopyBenchCommand.class, MapBenchCommand.class},
         commandListHeading = "%nWorkloads:%n",
         footerHeading = "%nExamples:%n",
         footer = {

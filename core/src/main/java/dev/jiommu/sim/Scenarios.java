@@ -1,5 +1,6 @@
 package dev.jiommu.sim;
 
+import dev.jiommu.sim.scenarios.DmaScenario;
 import dev.jiommu.sim.scenarios.PageTableScenario;
 import dev.jiommu.sim.scenarios.SmmuScenario;
 import dev.jiommu.sim.scenarios.SystemScenario;
@@ -21,7 +22,8 @@ public final class Scenarios {
         return List.of(
                 new SystemScenario(),
                 new PageTableScenario(),
-                new SmmuScenario());
+                new SmmuScenario(),
+                new DmaScenario());
     }
 
     /** The name of the scenario {@code jiommu run} runs when given none: the first built-in one. */

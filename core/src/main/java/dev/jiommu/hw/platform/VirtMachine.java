@@ -87,7 +87,7 @@ public final class VirtMachine implements Machine {
         PciDeviceModel.Context context = new PciDeviceModel.Context(dma, memory, scheduler);
         List<PciFunction> added = new ArrayList<>();
         for (Request r : b.requests) {
-            PciFunction f = DEVICE_MODELS.get(r.model()).create(context);
+            PciFunction f = r.factory().create(context);
             int devfn = r.devfn();
             if (devfn < 0) {
                 int slot = pci.rootBus().firstFreeSlot();
@@ -148,7 +148,7 @@ public final class VirtMachine implements Machine {
         return devices;
     }
 
-    private record Request(String model, int devfn) {}
+    private record Request(String model, PciDeviceModel factory, int devfn) {}
 
     /** Assembles a {@link VirtMachine}; every setter validates its argument at once. */
     public static final class Builder {
@@ -194,7 +194,16 @@ public final class VirtMachine implements Machine {
             if (devfn < -1 || devfn >= PciBus.DEVFNS) {
                 throw new IllegalArgumentException("devfn " + devfn + " is out of range");
             }
-            requests.add(new Request(model, devfn));
+            requests.add(new Request(model, DEVICE_MODELS.get(model), devfn));
+            return this;
+        }
+
+        /**
+         * Adds a device made by {@code factory} (a model with options the named models do not
+         * offer) at the first free slot of bus 0.
+         */
+        public Builder device(String name, PciDeviceModel factory) {
+            requests.add(new Request(name, java.util.Objects.requireNonNull(factory), -1));
             return this;
         }
 

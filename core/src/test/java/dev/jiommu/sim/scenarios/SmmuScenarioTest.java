@@ -42,6 +42,7 @@ class SmmuScenarioTest {
         String out = run(new SystemScenario(), 0);
         assertTrue(out.contains("=== pgtable:"), out);
         assertTrue(out.contains("=== smmu:"), out);
+        assertTrue(out.contains("=== dma:"), out);
         assertTrue(out.trim().endsWith("system: ok"), out);
     }
 }
