@@ -18,9 +18,12 @@ import dev.jiommu.hw.cache.Victims;
  * removes every PASID's (the Linux SMMUv3 driver relies on the former when it
  * sends CMD_ATC_INV with SSV = 0).
  *
- * <p>Invariants: completions with R = W = 0 or U = 1 are never cached; a
- * lookup and a hit allocate nothing; lookups try each range size the cache
- * holds, smallest first.
+ * <p>Invariants: completions with R = W = 0 or U = 1, or for a range below
+ * 4 KiB, are never cached; an entry is keyed by its PASID, its range size and
+ * its range number, so entries of different sizes never collide and a fill
+ * replaces only an entry for the same PASID and range; a lookup and a hit
+ * allocate nothing; lookups try each range size the cache holds, smallest
+ * first.
  */
 public final class Atc {
 
@@ -30,8 +33,11 @@ public final class Atc {
     public static final int EXECUTE = 4;
     public static final int PRIVILEGED = 8;
 
-    /** Longs per entry: PASID tag, range number, translated base, permissions | size shift << 32. */
+    /** Longs per entry: PASID tag, range key ({@link #key}), translated base, permissions | size shift << 32. */
     private static final int STRIDE = 4;
+    /** Range numbers of ranges of at least 4 KiB have at most 52 bits; the size shift sits above them. */
+    private static final int KEY_SHIFT_AT = 56;
+    private static final long RANGE_MASK = (1L << KEY_SHIFT_AT) - 1;
 
     private final Victims victims;
     private final EntryIndex index;
@@ -59,14 +65,19 @@ public final class Atc {
         return pasid == DmaTarget.NO_SUBSTREAM ? 0 : 1L + pasid;
     }
 
+    /** The second key word of the {@code 2^shift}-byte range holding {@code address}. */
+    private static long key(long address, int shift) {
+        return address >>> shift | (long) shift << KEY_SHIFT_AT;
+    }
+
     /** The entry translating {@code address} for {@code pasid}, or -1. A hit counts and refreshes the entry. */
     public int lookup(int pasid, long address) {
         long t = tag(pasid);
         long sizes = shiftsPresent;
         while (sizes != 0) {
             int s = Long.numberOfTrailingZeros(sizes);
-            int e = index.find(t, address >>> s);
-            if (e >= 0 && shift(e) == s) {
+            int e = index.find(t, key(address, s));
+            if (e >= 0) {
                 hits++;
                 victims.touch(e);
                 return e;
@@ -96,15 +107,17 @@ public final class Atc {
      * Caches a successful completion for the range holding {@code address},
      * replacing an entry for the same PASID and range and evicting if full.
      *
-     * @return false when the completion is not cacheable (not Success, R = W = 0, or U = 1)
+     * @return false when the completion is not cacheable (not Success, R = W = 0, U = 1, or a size
+     *         outside 4 KiB .. 2^63 bytes)
      */
     public boolean fill(int pasid, long address, AtsCompletion c) {
-        if (c.status != AtsCompletion.SUCCESS || (!c.read && !c.write) || c.untranslatedOnly) {
+        if (c.status != AtsCompletion.SUCCESS || (!c.read && !c.write) || c.untranslatedOnly
+                || c.sizeShift < 12 || c.sizeShift > 63) {
             return false;
         }
         long t = tag(pasid);
         int s = c.sizeShift;
-        long range = address >>> s;
+        long range = key(address, s);
         int old = index.find(t, range);
         if (old >= 0) {
             remove(old);
@@ -164,7 +177,7 @@ public final class Atc {
                 continue;
             }
             int k = e * STRIDE;
-            long start = entry[k + 1] << shift(e);
+            long start = (entry[k + 1] & RANGE_MASK) << shift(e);
             long end = start + (1L << shift(e)) - 1;
             boolean overlaps = Long.compareUnsigned(start, last) <= 0 && Long.compareUnsigned(end, first) >= 0;
             if (overlaps && (allPasids || entry[k] == t)) {

@@ -12,7 +12,7 @@ import dev.jiommu.hw.bus.DmaTarget;
  *  0x01  u8  flags       [0] PASID valid  [1] privileged  [2] interrupt on completion  [3] TOUCH for write
  *  0x02  u16 reserved    must be 0
  *  0x04  u32 pasid       [19:0]; [31:20] must be 0
- *  0x08  u64 length      bytes, 1 .. MAX_LENGTH
+ *  0x08  u64 length      bytes, 1 .. MAX_LENGTH; no range it names may pass 2^64
  *  0x10  u64 source      virtual address (COPY, COMPARE); the 8-byte pattern (FILL); unused (TOUCH, must be 0)
  *  0x18  u64 destination virtual address (COPY, FILL, COMPARE, TOUCH)
  *  0x20  u64 completion  where the completion record goes, 32-byte aligned; 0 for none
@@ -23,9 +23,17 @@ import dev.jiommu.hw.bus.DmaTarget;
  *  0x01  u8  reason      for PAGE_FAULT: the DmaPort.FaultReason ordinal
  *  0x02  u16, 0x04 u32   0
  *  0x08  u64 bytes done
- *  0x10  u64 fault address (PAGE_FAULT, DESCRIPTOR-level errors: 0)
- *  0x18  u64 result      COMPARE: offset of the first difference, or all ones when equal
+ *  0x10  u64 fault address (PAGE_FAULT: the address of the request that failed, 4 KiB
+ *                        aligned when that was an ATS Translation Request or a page
+ *                        request; other statuses: 0)
+ *  0x18  u64 result      COMPARE: offset of the first difference, or all ones when equal;
+ *                        all ones for every other opcode and for errors
  * </pre>
+ *
+ * <p>The record is written, through the descriptor's PASID, for every status
+ * (so a malformed descriptor reports its error too) whenever the completion
+ * address is non-zero and 32-byte aligned; a record whose own write faults is
+ * lost (DmaEngine's RECORD_ERRORS counts it).
  *
  * <p>FILL writes the pattern repeated, its destination 8-byte aligned and its
  * length a multiple of 8. COMPARE reads both ranges and completes SUCCESS with
@@ -81,8 +89,14 @@ public record DmaDescriptor(int opcode, int flags, int pasid, long length, long 
 
     /**
      * The error status of the descriptor in {@code d}, checked in this order:
-     * reserved bits, opcode, length, alignment; {@link #STATUS_SUCCESS} when it
-     * is well formed.
+     * reserved bits ({@link #STATUS_RESERVED_NOT_ZERO}: bytes 0x02-0x03, PASID
+     * bits 31:20, a PASID without the PASID flag, undefined flags, bytes
+     * 0x28-0x3f, a TOUCH source); opcode ({@link #STATUS_BAD_OPCODE}); length
+     * ({@link #STATUS_BAD_LENGTH}: 0, above {@link #MAX_LENGTH}, or a source or
+     * destination range that would pass 2^64); alignment
+     * ({@link #STATUS_MISALIGNED}: a completion address not 32-byte aligned, a
+     * FILL destination or length not 8-byte aligned). {@link #STATUS_SUCCESS}
+     * when it is well formed.
      */
     public static int validate(byte[] d) {
         DmaDescriptor x = decode(d);
@@ -103,11 +117,20 @@ public record DmaDescriptor(int opcode, int flags, int pasid, long length, long 
         if (x.length <= 0 || x.length > MAX_LENGTH) {
             return STATUS_BAD_LENGTH;
         }
+        boolean usesSource = x.opcode == OP_COPY || x.opcode == OP_COMPARE;
+        if ((usesSource && wraps(x.source, x.length)) || wraps(x.destination, x.length)) {
+            return STATUS_BAD_LENGTH;
+        }
         if ((x.completion & (RECORD_SIZE - 1)) != 0
                 || (x.opcode == OP_FILL && ((x.destination | x.length) & 7) != 0)) {
             return STATUS_MISALIGNED;
         }
         return STATUS_SUCCESS;
+    }
+
+    /** Whether {@code [address, address + length)} passes 2^64 ({@code length} at least 1). */
+    private static boolean wraps(long address, long length) {
+        return Long.compareUnsigned(address + (length - 1), address) < 0;
     }
 
     /** The 64 bytes of this descriptor (for drivers and tests). */

@@ -27,10 +27,26 @@ import static dev.jiommu.hw.pci.DmaDescriptor.*;
  * engine, which runs a bounded slice of work and posts itself again, so
  * several engines run at once, interleaved. A descriptor that waits for a
  * page request group or a stalled transaction parks the engine until the
- * answer comes. A bad descriptor (reserved bits, opcode, length, alignment)
- * ends with an error status and the engine goes on with the next one; a
- * descriptor whose fetch fails is skipped and counted (FETCH_ERRORS); a TAIL
- * beyond the ring is ignored, counted, and flagged in STATUS.
+ * answer comes. With ATS the engine asks for the translations of the next
+ * 64 KiB of each buffer ahead of use; a refusal there is deferred to the
+ * page it names, so the data before it still moves and the descriptor ends
+ * with that fault when it gets there. A bad descriptor (reserved bits,
+ * opcode, length, alignment) ends with an error status and the engine goes
+ * on with the next one; a descriptor whose fetch fails is skipped and
+ * counted (FETCH_ERRORS); a TAIL beyond the ring is ignored, counted, and
+ * flagged in STATUS.
+ *
+ * <p>Invariants: no access to BAR0 or BAR2 throws; the engine fetches only
+ * while HEAD != TAIL, and HEAD moves forward one slot per descriptor
+ * consumed (ended, or skipped after a failed fetch); COMPLETED counts
+ * descriptors that ended (whatever their status), FETCH_ERRORS descriptors
+ * skipped, and ERRORS those of both that did not succeed, so
+ * {@code ERRORS <= COMPLETED + FETCH_ERRORS}; at most one completion record
+ * is written per descriptor, after its data; the completion interrupt
+ * follows the record. CTRL.RESET and a RING_SIZE write abandon the
+ * descriptor in progress; an access the engine is waiting for (a page
+ * request group or a stalled transaction) is still awaited, its answer then
+ * dropped, so no late answer ever acts on newer work.
  */
 public final class DmaEngine extends PciFunction {
 
@@ -49,6 +65,16 @@ public final class DmaEngine extends PciFunction {
     public static final int REG_ERRORS = 0x28;
     public static final int REG_FETCH_ERRORS = 0x2c;
     public static final int REG_BAD_TAIL_WRITES = 0x30;
+    /** Completion records that could not be written (their write faulted). */
+    public static final int REG_RECORD_ERRORS = 0x34;
+    /**
+     * The last error: {@link #ERROR_INFO_STATUS}, {@link #ERROR_INFO_REASON}, {@link #ERROR_INFO_SLOT},
+     * {@link #ERROR_INFO_FETCH}.
+     */
+    public static final int REG_ERROR_INFO = 0x38;
+    /** The fault address of the last error, low and high halves. */
+    public static final int REG_ERROR_ADDR_LO = 0x40;
+    public static final int REG_ERROR_ADDR_HI = 0x44;
 
     /** REG_ID: "JDMA" version 1. */
     public static final int ID_VALUE = 0x4a444d01;
@@ -62,6 +88,14 @@ public final class DmaEngine extends PciFunction {
     public static final int STATUS_TAIL_ERROR = 4;
     /** RING_SIZE holds log2 of the number of entries, 1..15. */
     public static final int MAX_RING_LOG2 = 15;
+    /** ERROR_INFO[7:0]: the status the descriptor ended with (PAGE_FAULT for a failed fetch); 0 before any error. */
+    public static final int ERROR_INFO_STATUS = 0xff;
+    /** ERROR_INFO[15:8]: the fault reason (a {@link DmaPort.FaultReason} ordinal; 0 for descriptor errors). */
+    public static final int ERROR_INFO_REASON = 0xff00;
+    /** ERROR_INFO[30:16]: the ring slot of the descriptor. */
+    public static final int ERROR_INFO_SLOT = 0x7fff_0000;
+    /** ERROR_INFO[31]: the error was a failed descriptor fetch (the descriptor was skipped). */
+    public static final int ERROR_INFO_FETCH = 0x8000_0000;
 
     public static final int BAR0_SIZE = 0x1000;
     public static final int BAR2_SIZE = 0x1000;
@@ -102,10 +136,14 @@ public final class DmaEngine extends PciFunction {
     private long badTailWrites;
     private long bytesMoved;
     private long recordErrors;
+    private int errorInfo;
+    private long errorAddress;
 
     /** A slice of work is posted or the engine is parked on a wait. */
     private boolean scheduled;
     private boolean waiting;
+    /** The wait in progress belongs to abandoned work: its answer is dropped. */
+    private boolean abandoned;
 
     private enum Phase { FETCH, PREFETCH, READ_SRC, READ_DST, WRITE_DST, RECORD }
 
@@ -114,6 +152,15 @@ public final class DmaEngine extends PciFunction {
     private long done;
     private int chunk;
     private long prefetchedTo;
+    /** The buffer (source or destination address) whose translations the PREFETCH step is asking for. */
+    private long prefetchBase;
+    /**
+     * A translation asked for ahead of use failed: the descriptor ends with
+     * that fault when its progress reaches this offset (Long.MAX_VALUE: none).
+     */
+    private long deferredAt = Long.MAX_VALUE;
+    private long deferredAddress;
+    private int deferredReason;
     private long result;
     private int finalStatus;
     private long faultAddress;
@@ -216,9 +263,16 @@ public final class DmaEngine extends PciFunction {
         };
     }
 
+    /**
+     * Asks for the translations of the next window of the source, then of the
+     * destination (ATS only; page requests for what is not granted). A
+     * failure is not final here: {@link #failed()} defers it to the offset of
+     * the page it names, so data before that page still moves.
+     */
     private int prefetch(int pasid, int attrs) {
-        long window = Math.min(PREFETCH_WINDOW, cur.length() - done);
+        long window = Math.min(PREFETCH_WINDOW, Math.min(cur.length(), deferredAt) - done);
         if (cur.opcode() == OP_COPY || cur.opcode() == OP_COMPARE) {
+            prefetchBase = cur.source();
             int r = port.prefetch(pasid, cur.source() + done, window, false, attrs);
             if (r != DmaPort.DONE) {
                 return r;
@@ -226,6 +280,7 @@ public final class DmaEngine extends PciFunction {
         }
         boolean write = cur.opcode() == OP_COPY || cur.opcode() == OP_FILL
                 || (cur.opcode() == OP_TOUCH && (cur.flags() & FLAG_TOUCH_WRITE) != 0);
+        prefetchBase = cur.destination();
         return port.prefetch(pasid, cur.destination() + done, window, write, attrs);
     }
 
@@ -239,6 +294,12 @@ public final class DmaEngine extends PciFunction {
 
     private void resumed(int outcome) {
         waiting = false;
+        if (abandoned) {
+            // CTRL.RESET or a RING_SIZE write gave up the descriptor this answer was for.
+            abandoned = false;
+            kick();
+            return;
+        }
         if (outcome == DmaPort.DONE) {
             advance();
         } else if (outcome == DmaPort.FAULT) {
@@ -251,12 +312,25 @@ public final class DmaEngine extends PciFunction {
         if (phase == Phase.FETCH) {
             fetchErrors++;
             errors++;
+            noteError(STATUS_PAGE_FAULT, port.faultReason().ordinal(), port.faultAddress(), true);
             head = (head + 1) & ringMask();
             return;
         }
         if (phase == Phase.RECORD) {
             recordErrors++;
             endDescriptor();
+            return;
+        }
+        if (phase == Phase.PREFETCH) {
+            // The page asked for ahead of use is refused: the descriptor will end there, after the data before it.
+            long at = port.faultAddress();
+            long offset = Long.compareUnsigned(at, prefetchBase) <= 0 ? 0 : at - prefetchBase;
+            if (offset < deferredAt) {
+                deferredAt = offset;
+                deferredAddress = at;
+                deferredReason = port.faultReason().ordinal();
+            }
+            advance();
             return;
         }
         finish(STATUS_PAGE_FAULT, port.faultAddress(), port.faultReason().ordinal());
@@ -270,6 +344,7 @@ public final class DmaEngine extends PciFunction {
                 cur = decode(descriptor);
                 done = 0;
                 prefetchedTo = 0;
+                deferredAt = Long.MAX_VALUE;
                 result = -1;
                 if (v != STATUS_SUCCESS) {
                     finish(v, 0, 0);
@@ -320,6 +395,10 @@ public final class DmaEngine extends PciFunction {
     }
 
     private void nextChunk() {
+        if (done >= deferredAt) {
+            finish(STATUS_PAGE_FAULT, deferredAddress, deferredReason);
+            return;
+        }
         if (port.atsEnabled() && done >= prefetchedTo) {
             phase = Phase.PREFETCH;
             return;
@@ -347,17 +426,20 @@ public final class DmaEngine extends PciFunction {
         }
     }
 
-    /** Ends the current descriptor with {@code status}: its completion record next, if it has one. */
+    /**
+     * Ends the current descriptor with {@code status}: its completion record
+     * next when it names a usable one (non-zero and 32-byte aligned; for any
+     * status, so software learns of a bad descriptor), else at once.
+     */
     private void finish(int status, long address, int reason) {
         finalStatus = status;
         faultAddress = address;
         faultReason = reason;
         if (status != STATUS_SUCCESS) {
             errors++;
+            noteError(status, reason, address, false);
         }
-        if (cur.completion() == 0 || status == STATUS_MISALIGNED || status == STATUS_RESERVED_NOT_ZERO
-                || status == STATUS_BAD_OPCODE) {
-            // No record address that can be trusted: nothing is written.
+        if (cur.completion() == 0 || (cur.completion() & (RECORD_SIZE - 1)) != 0) {
             endDescriptor();
             return;
         }
@@ -368,6 +450,12 @@ public final class DmaEngine extends PciFunction {
         put(record, 16, faultAddress, 8);
         put(record, 24, result, 8);
         phase = Phase.RECORD;
+    }
+
+    private void noteError(int status, int reason, long address, boolean fetch) {
+        errorInfo = (status & 0xff) | (reason & 0xff) << 8 | ((head & ringMask()) << 16 & ERROR_INFO_SLOT)
+                | (fetch ? ERROR_INFO_FETCH : 0);
+        errorAddress = address;
     }
 
     private void endDescriptor() {
@@ -385,9 +473,21 @@ public final class DmaEngine extends PciFunction {
         ctrl = 0;
         head = 0;
         tail = 0;
+        abandonWork();
+        status &= ~STATUS_TAIL_ERROR;
+    }
+
+    /**
+     * Forgets the descriptor in progress. An access still outstanding (a page
+     * request group, a stalled transaction) cannot be recalled: the engine
+     * stays parked until its answer comes, and drops it.
+     */
+    private void abandonWork() {
         cur = null;
         phase = Phase.FETCH;
-        status &= ~STATUS_TAIL_ERROR;
+        if (waiting) {
+            abandoned = true;
+        }
     }
 
     // ---- BAR0 -------------------------------------------------------------------------------------------------
@@ -413,6 +513,10 @@ public final class DmaEngine extends PciFunction {
                 case REG_ERRORS -> errors & 0xffff_ffffL;
                 case REG_FETCH_ERRORS -> fetchErrors & 0xffff_ffffL;
                 case REG_BAD_TAIL_WRITES -> badTailWrites & 0xffff_ffffL;
+                case REG_RECORD_ERRORS -> recordErrors & 0xffff_ffffL;
+                case REG_ERROR_INFO -> errorInfo & 0xffff_ffffL;
+                case REG_ERROR_ADDR_LO -> errorAddress & 0xffff_ffffL;
+                case REG_ERROR_ADDR_HI -> errorAddress >>> 32;
                 default -> 0;
             } & 0xffff_ffffL;
         }
@@ -449,6 +553,7 @@ public final class DmaEngine extends PciFunction {
                         ringLog2 = v;
                         head = 0;
                         tail = 0;
+                        abandonWork();
                     }
                 }
                 case REG_TAIL -> {

@@ -28,9 +28,10 @@ import java.util.function.IntConsumer;
  * Translation Request and caches a granting completion; it then issues a
  * Translated request for the translated address. A completion that does not
  * grant the access (R = W = 0 after a fault, or no W for a write) becomes a
- * PRI page request when PRI may request, else a fault. Without ATS an access
- * is one Untranslated request; a stall (the SMMU's stall model) waits for the
- * SMMU to finish it.
+ * PRI page request when PRI may request, else a fault. A granting completion
+ * with U = 1 is not cached: that access goes as an Untranslated request.
+ * Without ATS an access is one Untranslated request; a stall (the SMMU's
+ * stall model) waits for the SMMU to finish it.
  *
  * <p>Waiting: an access answered {@link #WAIT} has a page request group or a
  * stalled transaction outstanding; when the answer comes, the port posts the
@@ -49,6 +50,8 @@ public final class DmaPort implements Requester {
     public static final int WAIT = 2;
     /** (Resume only) issue the same access again. */
     public static final int RETRY = 3;
+    /** (Internal) the Translation Completion granted the access with U = 1: use an Untranslated request. */
+    private static final int UNTRANSLATED = 4;
 
     /** Why an access faulted. */
     public enum FaultReason {
@@ -131,39 +134,20 @@ public final class DmaPort implements Requester {
      * @return {@link #DONE}, {@link #FAULT} or {@link #WAIT}
      */
     public int access(int pasidValue, long address, boolean write, int attrs, byte[] buffer, int off, int len) {
-        if (!function.busMasterEnabled()) {
-            return fault(address, FaultReason.BUS_MASTER_DISABLED);
-        }
-        if (pasidValue != DmaTarget.NO_SUBSTREAM) {
-            if (pasid == null || !pasid.allows(pasidValue)) {
-                return fault(address, FaultReason.PASID_NOT_ALLOWED);
-            }
-            attrs &= (pasid.executeEnabled() ? Access.EXEC : 0) | (pasid.privilegedEnabled() ? Access.PRIV : 0);
-        } else {
-            attrs = 0;
-        }
-        if (write) {
-            attrs &= ~Access.EXEC;
+        attrs = gate(pasidValue, address, write, attrs);
+        if (attrs < 0) {
+            return FAULT;
         }
         int sid = function.requesterId();
         if (!atsEnabled()) {
-            untranslatedRequests++;
-            int s = write ? upstream.write(sid, pasidValue, address, attrs, buffer, off, len)
-                    : upstream.read(sid, pasidValue, address, attrs, buffer, off, len);
-            return switch (s) {
-                case DmaTarget.OK -> DONE;
-                case DmaTarget.STALLED -> {
-                    waitingStall = true;
-                    faultAddress = address;
-                    yield WAIT;
-                }
-                case DmaTarget.ABORTED -> fault(address, FaultReason.ABORTED);
-                default -> fault(address, FaultReason.BUS_ERROR);
-            };
+            return untranslated(sid, pasidValue, address, write, attrs, buffer, off, len);
         }
         int e = atc.lookup(pasidValue, address);
         if (e < 0 || !grants(atc.permissions(e), write, attrs)) {
             int r = translate(sid, pasidValue, address, write, attrs);
+            if (r == UNTRANSLATED) {
+                return untranslated(sid, pasidValue, address, write, attrs, buffer, off, len);
+            }
             if (r != DONE) {
                 return r == WAIT ? requestPages(sid, pasidValue, address, len, write, attrs) : r;
             }
@@ -181,16 +165,65 @@ public final class DmaPort implements Requester {
     }
 
     /**
+     * What configuration space allows a request to carry: the attributes it
+     * may have (PRIV and EXEC only with a PASID and only where enabled, never
+     * EXEC on a write), or -1 with the fault recorded when it may not be
+     * issued at all (Bus Master Enable clear; a PASID while PASID is disabled
+     * or beyond Max PASID Width).
+     */
+    private int gate(int pasidValue, long address, boolean write, int attrs) {
+        if (!function.busMasterEnabled()) {
+            fault(address, FaultReason.BUS_MASTER_DISABLED);
+            return -1;
+        }
+        if (pasidValue != DmaTarget.NO_SUBSTREAM) {
+            if (pasid == null || !pasid.allows(pasidValue)) {
+                fault(address, FaultReason.PASID_NOT_ALLOWED);
+                return -1;
+            }
+            attrs &= (pasid.executeEnabled() ? Access.EXEC : 0) | (pasid.privilegedEnabled() ? Access.PRIV : 0);
+        } else {
+            attrs = 0;
+        }
+        return write ? attrs & ~Access.EXEC : attrs;
+    }
+
+    /** An Untranslated request: through the SMMU's translation, which may stall it. */
+    private int untranslated(int sid, int pasidValue, long address, boolean write, int attrs, byte[] buffer, int off,
+                             int len) {
+        untranslatedRequests++;
+        int s = write ? upstream.write(sid, pasidValue, address, attrs, buffer, off, len)
+                : upstream.read(sid, pasidValue, address, attrs, buffer, off, len);
+        return switch (s) {
+            case DmaTarget.OK -> DONE;
+            case DmaTarget.STALLED -> {
+                waitingStall = true;
+                faultAddress = address;
+                yield WAIT;
+            }
+            case DmaTarget.ABORTED -> fault(address, FaultReason.ABORTED);
+            default -> fault(address, FaultReason.BUS_ERROR);
+        };
+    }
+
+    /**
      * Asks for the translations of {@code [address, address + len)} ahead of
      * use (ATS only): a Translation Request for each page the ATC lacks, and
      * one page request group for every page not granted (up to the group
      * size), as a device that knows its buffers does before moving data.
+     *
+     * <p>The same gates as {@link #access} apply: nothing is asked without Bus
+     * Master Enable or with a PASID the function may not use.
      *
      * @return {@link #DONE} (every page granted, or ATS off), {@link #WAIT} or {@link #FAULT}
      */
     public int prefetch(int pasidValue, long address, long len, boolean write, int attrs) {
         if (!atsEnabled() || len <= 0) {
             return DONE;
+        }
+        attrs = gate(pasidValue, address, write, attrs);
+        if (attrs < 0) {
+            return FAULT;
         }
         int sid = function.requesterId();
         long page = address & ~4095L;
@@ -207,6 +240,7 @@ public final class DmaPort implements Requester {
             if (r == FAULT) {
                 return FAULT;
             }
+            // DONE: now cached; UNTRANSLATED: the access will go untranslated.
         }
         return DONE;
     }
@@ -221,7 +255,10 @@ public final class DmaPort implements Requester {
         return (attrs & Access.PRIV) == 0 || (perms & Atc.PRIVILEGED) != 0;
     }
 
-    /** A Translation Request for the page at {@code address}: DONE (cached), WAIT (not granted: page in), FAULT. */
+    /**
+     * A Translation Request for the page at {@code address}: DONE (cached),
+     * UNTRANSLATED (granted with U = 1), WAIT (not granted: page in), FAULT.
+     */
     private int translate(int sid, int pasidValue, long address, boolean write, int attrs) {
         translationRequests++;
         upstream.translationRequest(sid, pasidValue, address & ~4095L, !write, attrs, completion);
@@ -230,6 +267,10 @@ public final class DmaPort implements Requester {
         }
         if (!grants(permissionsOf(completion), write, attrs)) {
             return WAIT;
+        }
+        if (completion.untranslatedOnly) {
+            // U = 1 (PCIe §10.2.3): granted, but only through Untranslated requests; nothing to cache.
+            return UNTRANSLATED;
         }
         atc.fill(pasidValue, address, completion);
         return DONE;
