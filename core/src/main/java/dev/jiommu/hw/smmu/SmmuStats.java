@@ -62,11 +62,11 @@ public final class SmmuStats {
         aborted = t.aborted;
         readAsZero = t.raz;
         stalled = t.stalledCount;
-        tlbHits = t.tlb.hits;
-        tlbMisses = t.tlb.misses;
-        tlbFills = t.tlb.fills;
-        tlbEvictions = t.tlb.evictions;
-        tlbInvalidated = t.tlb.invalidated;
+        tlbHits = t.tlb.cache.hits;
+        tlbMisses = t.tlb.cache.misses;
+        tlbFills = t.tlb.cache.fills;
+        tlbEvictions = t.tlb.cache.evictions;
+        tlbInvalidated = t.tlb.cache.invalidated;
         tlbEntries = t.tlb.size();
         steHits = t.configCache.steHits;
         steMisses = t.configCache.steMisses;

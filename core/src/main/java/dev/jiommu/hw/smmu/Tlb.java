@@ -1,8 +1,7 @@
 package dev.jiommu.hw.smmu;
 
-import dev.jiommu.hw.cache.EntryIndex;
+import dev.jiommu.hw.cache.RangeCache;
 import dev.jiommu.hw.cache.Replacement;
-import dev.jiommu.hw.cache.Victims;
 
 /**
  * The SMMU's translation cache (SMMUv3 §16.2): leaf translations tagged by
@@ -29,28 +28,11 @@ final class Tlb {
     /** The ASID tag of a global entry. */
     static final int GLOBAL = 0x1_0000;
 
-    /** Longs per entry in {@link #entry}: tag, page number, output base, permissions | shift << 32. */
-    private static final int STRIDE = 4;
-
-    private final Victims victims;
-    private final EntryIndex index;
-    private final long[] entry;
-    /** Bit n set: some entry maps 2^n bytes. */
-    private long shiftsPresent;
-    private final int[] shiftCount = new int[64];
-    private int globals;
-
-    long hits;
-    long misses;
-    long fills;
-    long evictions;
-    long invalidated;
+    /** The entries; global ones are marked. */
+    final RangeCache cache;
 
     Tlb(int entries, Replacement replacement) {
-        int n = Math.max(1, entries);
-        victims = new Victims(n, replacement);
-        entry = new long[STRIDE * n];
-        index = new EntryIndex(entry, STRIDE);
+        cache = new RangeCache(Math.max(1, entries), replacement);
     }
 
     static long tag(int regime, int vmid, int asid) {
@@ -74,35 +56,20 @@ final class Tlb {
      * tag of its regime and VMID), or -1. A hit counts and refreshes the entry.
      */
     int lookup(long tag, long address) {
-        long sizes = shiftsPresent;
-        while (sizes != 0) {
-            int s = Long.numberOfTrailingZeros(sizes);
-            int e = index.find(tag, address >>> s);
-            if (e < 0 && globals > 0) {
-                e = index.find((tag & ~0x1ffffL) | GLOBAL, address >>> s);
-            }
-            if (e >= 0 && shift(e) == s) {
-                hits++;
-                victims.touch(e);
-                return e;
-            }
-            sizes &= sizes - 1;
-        }
-        misses++;
-        return -1;
+        return cache.lookup(tag, (tag & ~0x1ffffL) | GLOBAL, address);
     }
 
     /** Output address of {@code address} through entry {@code e}. */
     long translate(int e, long address) {
-        return entry[e * STRIDE + 2] | (address & ((1L << shift(e)) - 1));
+        return cache.translate(e, address);
     }
 
     int permissions(int e) {
-        return (int) entry[e * STRIDE + 3];
+        return cache.value(e);
     }
 
     int shift(int e) {
-        return (int) (entry[e * STRIDE + 3] >>> 32);
+        return cache.shift(e);
     }
 
     /**
@@ -112,82 +79,23 @@ final class Tlb {
      */
     void fill(long tag, boolean global, long address, long outputAddress, int blockShift, int permissions) {
         long t = global ? (tag & ~0x1ffffL) | GLOBAL : tag;
-        long p = address >>> blockShift;
-        int old = index.find(t, p);
-        if (old >= 0) {
-            remove(old);
-        }
-        if (victims.full()) {
-            remove(victims.victim());
-            evictions++;
-        }
-        int e = victims.take();
-        int k = e * STRIDE;
-        entry[k] = t;
-        entry[k + 1] = p;
-        entry[k + 2] = outputAddress & -(1L << blockShift);
-        entry[k + 3] = (permissions & 0xffff_ffffL) | ((long) blockShift << 32);
-        index.insert(e);
-        if (shiftCount[blockShift]++ == 0) {
-            shiftsPresent |= 1L << blockShift;
-        }
-        if (global) {
-            globals++;
-        }
-        fills++;
-    }
-
-    private void remove(int e) {
-        index.remove(e);
-        victims.release(e);
-        int s = shift(e);
-        if (--shiftCount[s] == 0) {
-            shiftsPresent &= ~(1L << s);
-        }
-        if (asidOf(entry[e * STRIDE]) == GLOBAL) {
-            globals--;
-        }
-    }
-
-    /** Which entries an invalidation removes. */
-    @FunctionalInterface
-    interface Match {
-        /**
-         * @param tag   the entry's tag
-         * @param first first input address the entry translates
-         * @param size  bytes it translates
-         */
-        boolean test(long tag, long first, long size);
+        cache.fill(t, address, blockShift, outputAddress, permissions, global);
     }
 
     /** Removes every entry {@code m} matches; returns how many. */
-    int invalidate(Match m) {
-        int removed = 0;
-        for (int e = 0; e < victims.capacity(); e++) {
-            int k = e * STRIDE;
-            if (victims.isUsed(e) && m.test(entry[k], entry[k + 1] << shift(e), 1L << shift(e))) {
-                remove(e);
-                removed++;
-            }
-        }
-        invalidated += removed;
-        return removed;
+    int invalidate(RangeCache.Match m) {
+        return cache.invalidate(m);
     }
 
     void invalidateAll() {
-        invalidated += victims.count();
-        index.clear();
-        victims.reset();
-        shiftsPresent = 0;
-        java.util.Arrays.fill(shiftCount, 0);
-        globals = 0;
+        cache.clear();
     }
 
     int size() {
-        return victims.count();
+        return cache.size();
     }
 
     int capacity() {
-        return victims.capacity();
+        return cache.capacity();
     }
 }

@@ -1,0 +1,182 @@
+package dev.jiommu.hw.cache;
+
+import java.util.Arrays;
+
+/**
+ * A fully associative cache of translations of naturally aligned
+ * {@code 2^shift}-byte ranges, each under a tag (the SMMU's regime, VMID and
+ * ASID; a function's PASID): the structure of the SMMU's TLB and of a PCIe
+ * function's ATC.
+ *
+ * <p>Invariants: an entry is keyed by (tag, range number, size), so ranges of
+ * different sizes never collide; lookups try each size the cache holds,
+ * smallest first; a fill replaces the entry with the same key and evicts by
+ * the {@link Replacement} policy when full; an entry may carry a mark (the
+ * TLB's global entries) that is counted; a lookup and a hit allocate nothing.
+ */
+public final class RangeCache {
+
+    /** Tag value that names no entry: "no alternative tag" for {@link #lookup}. */
+    public static final long NO_TAG = -1L;
+
+    /** Longs per entry: tag, key, output base, value | shift << 32 | mark << 40. */
+    private static final int STRIDE = 4;
+    private static final int KEY_SHIFT_AT = 56;
+    private static final long RANGE_MASK = (1L << KEY_SHIFT_AT) - 1;
+    private static final long MARK = 1L << 40;
+
+    private final Victims victims;
+    private final EntryIndex index;
+    private final long[] entry;
+    /** Bit n set: some entry maps 2^n bytes. */
+    private long shiftsPresent;
+    private final int[] shiftCount = new int[64];
+    private int marked;
+
+    public long hits;
+    public long misses;
+    public long fills;
+    public long evictions;
+    public long invalidated;
+
+    /** @param entries capacity, at least 1 */
+    public RangeCache(int entries, Replacement replacement) {
+        if (entries < 1) {
+            throw new IllegalArgumentException("a cache holds at least one entry: " + entries);
+        }
+        victims = new Victims(entries, replacement);
+        entry = new long[STRIDE * entries];
+        index = new EntryIndex(entry, STRIDE);
+    }
+
+    private static long key(long address, int shift) {
+        return address >>> shift | (long) shift << KEY_SHIFT_AT;
+    }
+
+    /**
+     * The entry translating {@code address} under {@code tag}, or under
+     * {@code altTag} (unless {@link #NO_TAG}, and only while marked entries
+     * exist), or -1. A hit counts and refreshes the entry.
+     */
+    public int lookup(long tag, long altTag, long address) {
+        long sizes = shiftsPresent;
+        while (sizes != 0) {
+            int s = Long.numberOfTrailingZeros(sizes);
+            long k = key(address, s);
+            int e = index.find(tag, k);
+            if (e < 0 && altTag != NO_TAG && marked > 0) {
+                e = index.find(altTag, k);
+            }
+            if (e >= 0) {
+                hits++;
+                victims.touch(e);
+                return e;
+            }
+            sizes &= sizes - 1;
+        }
+        misses++;
+        return -1;
+    }
+
+    /**
+     * Caches the {@code 2^shift}-byte range holding {@code address} under
+     * {@code tag}, translating to {@code output}'s range, with {@code value}
+     * (permissions) and, when {@code mark}, counted as marked.
+     *
+     * @return the entry
+     */
+    public int fill(long tag, long address, int shift, long output, int value, boolean mark) {
+        long k = key(address, shift);
+        int old = index.find(tag, k);
+        if (old >= 0) {
+            remove(old);
+        }
+        if (victims.full()) {
+            remove(victims.victim());
+            evictions++;
+        }
+        int e = victims.take();
+        int at = e * STRIDE;
+        entry[at] = tag;
+        entry[at + 1] = k;
+        entry[at + 2] = output & -(1L << shift);
+        entry[at + 3] = (value & 0xffff_ffffL) | ((long) shift << 32) | (mark ? MARK : 0);
+        index.insert(e);
+        if (shiftCount[shift]++ == 0) {
+            shiftsPresent |= 1L << shift;
+        }
+        if (mark) {
+            marked++;
+        }
+        fills++;
+        return e;
+    }
+
+    private void remove(int e) {
+        index.remove(e);
+        victims.release(e);
+        int s = shift(e);
+        if (--shiftCount[s] == 0) {
+            shiftsPresent &= ~(1L << s);
+        }
+        if ((entry[e * STRIDE + 3] & MARK) != 0) {
+            marked--;
+        }
+    }
+
+    /** The output address of {@code address} through entry {@code e}. */
+    public long translate(int e, long address) {
+        return entry[e * STRIDE + 2] | (address & ((1L << shift(e)) - 1));
+    }
+
+    public int value(int e) {
+        return (int) entry[e * STRIDE + 3];
+    }
+
+    public int shift(int e) {
+        return (int) (entry[e * STRIDE + 3] >>> 32) & 0xff;
+    }
+
+    /** Which entries an invalidation removes. */
+    @FunctionalInterface
+    public interface Match {
+        /**
+         * @param tag   the entry's tag
+         * @param first first input address the entry translates
+         * @param size  bytes it translates
+         */
+        boolean test(long tag, long first, long size);
+    }
+
+    /** Removes every entry {@code m} matches; returns how many. */
+    public int invalidate(Match m) {
+        int removed = 0;
+        for (int e = 0; e < victims.capacity(); e++) {
+            int at = e * STRIDE;
+            if (victims.isUsed(e) && m.test(entry[at], (entry[at + 1] & RANGE_MASK) << shift(e), 1L << shift(e))) {
+                remove(e);
+                removed++;
+            }
+        }
+        invalidated += removed;
+        return removed;
+    }
+
+    /** Drops every entry. */
+    public void clear() {
+        invalidated += victims.count();
+        index.clear();
+        victims.reset();
+        shiftsPresent = 0;
+        Arrays.fill(shiftCount, 0);
+        marked = 0;
+    }
+
+    public int size() {
+        return victims.count();
+    }
+
+    public int capacity() {
+        return victims.capacity();
+    }
+}
