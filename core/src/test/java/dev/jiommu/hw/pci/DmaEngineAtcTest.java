@@ -9,6 +9,10 @@ import org.junit.jupiter.api.Test;
 import java.util.Arrays;
 import java.util.List;
 
+import static dev.jiommu.hw.pci.EndpointRig.DST;
+import static dev.jiommu.hw.pci.EndpointRig.REC;
+import static dev.jiommu.hw.pci.EndpointRig.SRC;
+import static dev.jiommu.hw.pci.EndpointRig.pattern;
 import static dev.jiommu.hw.pci.DmaDescriptor.STATUS_SUCCESS;
 import static dev.jiommu.hw.pci.EndpointRig.ASID;
 import static dev.jiommu.hw.pci.EndpointRig.PASID;
@@ -26,19 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DmaEngineAtcTest {
 
-    static final long SRC = 0x10_0000_0000L;
-    static final long DST = 0x10_0010_0000L;
-    static final long REC = 0x10_0020_0000L;
     static final int OTHER_PASID = 8;
     static final int OTHER_ASID = 6;
 
-    private static byte[] pattern(int n, int seed) {
-        byte[] b = new byte[n];
-        for (int i = 0; i < n; i++) {
-            b[i] = (byte) (i * 13 + seed);
-        }
-        return b;
-    }
 
     /**
      * One engine with two PASIDs, each its own address space with SRC, DST and
@@ -158,7 +152,7 @@ class DmaEngineAtcTest {
         EndpointRig rig = new EndpointRig(List.of(DmaEngine.Options.full(), new DmaEngine.Options(4, 32, 20)),
                 SmmuConfig.full());
         int pages = 4;
-        long src = rig.map(DmaEngineAtcTest.SRC, pages, Prot.READ | Prot.WRITE);
+        long src = rig.map(SRC, pages, Prot.READ | Prot.WRITE);
         long rec = rig.map(REC, 1, Prot.READ | Prot.WRITE);
         long[] dst = {rig.map(DST, pages, Prot.READ | Prot.WRITE),
                 rig.map(DST + 0x4_0000, pages, Prot.READ | Prot.WRITE)};

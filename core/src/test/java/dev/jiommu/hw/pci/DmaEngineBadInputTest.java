@@ -4,6 +4,10 @@ import dev.jiommu.hw.bus.SystemBus;
 import dev.jiommu.pgtable.Prot;
 import org.junit.jupiter.api.Test;
 
+import static dev.jiommu.hw.pci.EndpointRig.DST;
+import static dev.jiommu.hw.pci.EndpointRig.REC;
+import static dev.jiommu.hw.pci.EndpointRig.SRC;
+import static dev.jiommu.hw.pci.EndpointRig.pattern;
 import static dev.jiommu.hw.pci.DmaDescriptor.*;
 import static dev.jiommu.hw.pci.EndpointRig.PASID;
 import static dev.jiommu.hw.pci.EndpointRig.copy;
@@ -21,9 +25,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class DmaEngineBadInputTest {
 
-    static final long SRC = 0x10_0000_0000L;
-    static final long DST = 0x10_0010_0000L;
-    static final long REC = 0x10_0020_0000L;
 
     private final EndpointRig rig = new EndpointRig(1);
     private final long src;
@@ -42,13 +43,6 @@ class DmaEngineBadInputTest {
         ring = rig.ring(0, 4);
     }
 
-    private static byte[] pattern(int n, int seed) {
-        byte[] b = new byte[n];
-        for (int i = 0; i < n; i++) {
-            b[i] = (byte) (i * 23 + seed);
-        }
-        return b;
-    }
 
     /** A well-formed copy whose record goes to {@code REC + completion}. */
     private static byte[] good(long completion) {

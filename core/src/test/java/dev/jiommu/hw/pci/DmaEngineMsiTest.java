@@ -9,6 +9,10 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
+import static dev.jiommu.hw.pci.EndpointRig.DST;
+import static dev.jiommu.hw.pci.EndpointRig.REC;
+import static dev.jiommu.hw.pci.EndpointRig.SRC;
+import static dev.jiommu.hw.pci.EndpointRig.pattern;
 import static dev.jiommu.hw.pci.DmaDescriptor.STATUS_SUCCESS;
 import static dev.jiommu.hw.pci.EndpointRig.ITS_DOORBELL;
 import static dev.jiommu.hw.pci.EndpointRig.PASID;
@@ -30,20 +34,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DmaEngineMsiTest {
 
-    static final long SRC = 0x10_0000_0000L;
-    static final long DST = 0x10_0010_0000L;
-    static final long REC = 0x10_0020_0000L;
     /** Where the driver maps the doorbell page for the device (Linux's MSI_IOVA_BASE). */
     static final long MSI_IOVA = 0x0800_0000L;
     static final int LPI = 8192 + 42;
 
-    private static byte[] pattern(int n, int seed) {
-        byte[] b = new byte[n];
-        for (int i = 0; i < n; i++) {
-            b[i] = (byte) (i * 11 + seed * 37);
-        }
-        return b;
-    }
 
     /**
      * The STE sends traffic without a PASID through CD 0 (S1DSS = SSID0), whose

@@ -10,6 +10,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import static dev.jiommu.hw.pci.EndpointRig.DST;
+import static dev.jiommu.hw.pci.EndpointRig.REC;
+import static dev.jiommu.hw.pci.EndpointRig.SRC;
+import static dev.jiommu.hw.pci.EndpointRig.pattern;
 import static dev.jiommu.hw.pci.DmaDescriptor.STATUS_PAGE_FAULT;
 import static dev.jiommu.hw.pci.DmaDescriptor.STATUS_SUCCESS;
 import static dev.jiommu.hw.pci.EndpointRig.PASID;
@@ -33,17 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DmaEnginePriTest {
 
-    static final long SRC = 0x10_0000_0000L;
-    static final long DST = 0x10_0010_0000L;
-    static final long REC = 0x10_0020_0000L;
 
-    private static byte[] pattern(int n, int seed) {
-        byte[] b = new byte[n];
-        for (int i = 0; i < n; i++) {
-            b[i] = (byte) (i * 7 + seed * 29);
-        }
-        return b;
-    }
 
     /**
      * Four engines each copy three pages into unmapped memory: four groups of

@@ -7,6 +7,10 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
+import static dev.jiommu.hw.pci.EndpointRig.DST;
+import static dev.jiommu.hw.pci.EndpointRig.REC;
+import static dev.jiommu.hw.pci.EndpointRig.SRC;
+import static dev.jiommu.hw.pci.EndpointRig.pattern;
 import static dev.jiommu.hw.pci.DmaDescriptor.STATUS_SUCCESS;
 import static dev.jiommu.hw.pci.EndpointRig.PASID;
 import static dev.jiommu.hw.pci.EndpointRig.copy;
@@ -25,18 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class DmaEngineResetTest {
 
-    static final long SRC = 0x10_0000_0000L;
-    static final long DST = 0x10_0010_0000L;
     static final long DST2 = 0x10_0018_0000L;
-    static final long REC = 0x10_0020_0000L;
 
-    private static byte[] pattern(int n, int seed) {
-        byte[] b = new byte[n];
-        for (int i = 0; i < n; i++) {
-            b[i] = (byte) (i * 19 + seed);
-        }
-        return b;
-    }
 
     private static void assertCounters(EndpointRig rig, int completed, int errors, int fetchErrors) {
         assertEquals(completed, rig.reg(0, DmaEngine.REG_COMPLETED), "COMPLETED");

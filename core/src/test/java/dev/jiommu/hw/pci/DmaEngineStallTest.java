@@ -9,6 +9,10 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
+import static dev.jiommu.hw.pci.EndpointRig.DST;
+import static dev.jiommu.hw.pci.EndpointRig.REC;
+import static dev.jiommu.hw.pci.EndpointRig.SRC;
+import static dev.jiommu.hw.pci.EndpointRig.pattern;
 import static dev.jiommu.hw.pci.DmaDescriptor.STATUS_PAGE_FAULT;
 import static dev.jiommu.hw.pci.DmaDescriptor.STATUS_SUCCESS;
 import static dev.jiommu.hw.pci.EndpointRig.PASID;
@@ -33,17 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DmaEngineStallTest {
 
-    static final long SRC = 0x10_0000_0000L;
-    static final long DST = 0x10_0010_0000L;
-    static final long REC = 0x10_0020_0000L;
 
-    private static byte[] pattern(int n, int seed) {
-        byte[] b = new byte[n];
-        for (int i = 0; i < n; i++) {
-            b[i] = (byte) (i * 3 + seed * 41);
-        }
-        return b;
-    }
 
     /** One engine built without ATS or PRI; CD 7 stalls on faults. */
     static EndpointRig stallingRig() {

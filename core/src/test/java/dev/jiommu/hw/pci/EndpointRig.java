@@ -47,6 +47,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 final class EndpointRig {
 
+    /** Where tests put a source buffer, a destination buffer and completion records, in the PASID's space. */
+    static final long SRC = 0x10_0000_0000L;
+    static final long DST = 0x10_0010_0000L;
+    static final long REC = 0x10_0020_0000L;
+
     static final long BAR_WINDOW = VirtMachine.PCIE_MMIO_BASE;
     static final int ASID = 5;
     static final int PASID = 7;
@@ -397,6 +402,15 @@ final class EndpointRig {
 
     static DmaDescriptor copy(int pasid, long src, long dst, long len, long completion) {
         return new DmaDescriptor(DmaDescriptor.OP_COPY, DmaDescriptor.FLAG_IRQ, pasid, len, src, dst, completion);
+    }
+
+    /** {@code n} bytes that differ from one seed to another and along the buffer. */
+    static byte[] pattern(int n, int seed) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) (i * 31 + seed * 29 + (i >>> 12));
+        }
+        return b;
     }
 
     static int status(PhysicalMemory m, long record) {
