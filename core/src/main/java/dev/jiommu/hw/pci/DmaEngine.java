@@ -227,10 +227,13 @@ public final class DmaEngine extends PciFunction {
         return (ctrl & CTRL_ENABLE) != 0;
     }
 
+    /** The engine's slice of work, made once: posting it allocates nothing. */
+    private final Runnable runTask = this::run;
+
     private void kick() {
         if (enabled() && !scheduled && !waiting && (cur != null || head != tail || phase != Phase.FETCH)) {
             scheduled = true;
-            scheduler.post(this::run);
+            scheduler.post(runTask);
         }
     }
 

@@ -101,10 +101,7 @@ class DmaEngineAtsTest {
     @Test
     void aGroupOfPageRequestsEndsInLastAndSuccessCompletesTheDma() {
         EndpointRig rig = new EndpointRig(1);
-        DmaEngine e = rig.engine(0);
-        rig.enablePasid(e);
-        rig.enableAts(e);
-        rig.enablePri(e, 32);
+        DmaEngine e = rig.atsPriEngine(0);
         long src = rig.map(SRC, 3, Prot.READ | Prot.WRITE);
         rig.map(REC, 1, Prot.READ | Prot.WRITE);
         byte[] data = pattern(3 * 4096, 5);
@@ -142,10 +139,7 @@ class DmaEngineAtsTest {
     @Test
     void anInvalidPageResponseEndsTheDescriptorWithAPageFaultAtTheFaultingAddress() {
         EndpointRig rig = new EndpointRig(1);
-        DmaEngine e = rig.engine(0);
-        rig.enablePasid(e);
-        rig.enableAts(e);
-        rig.enablePri(e, 32);
+        DmaEngine e = rig.atsPriEngine(0);
         rig.map(SRC, 1, Prot.READ);
         long rec = rig.map(REC, 1, Prot.READ | Prot.WRITE);
         long ring = rig.ring(0, 4);

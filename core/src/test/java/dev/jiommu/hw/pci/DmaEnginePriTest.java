@@ -191,10 +191,7 @@ class DmaEnginePriTest {
     @Test
     void aResponseFailureStopsPriUntilSoftwareRestartsIt() {
         EndpointRig rig = new EndpointRig(1);
-        DmaEngine e = rig.engine(0);
-        rig.enablePasid(e);
-        rig.enableAts(e);
-        rig.enablePri(e, 32);
+        DmaEngine e = rig.atsPriEngine(0);
         long src = rig.map(SRC, 1, Prot.READ | Prot.WRITE);
         long rec = rig.map(REC, 1, Prot.READ | Prot.WRITE);
         rig.memory.writeBytes(src, pattern(64, 4), 0, 64);

@@ -41,10 +41,7 @@ class DmaEngineResetTest {
     @Test
     void aResetWhileAPageRequestGroupIsOutstandingDropsItsLateAnswer() {
         EndpointRig rig = new EndpointRig(1);
-        DmaEngine e = rig.engine(0);
-        rig.enablePasid(e);
-        rig.enableAts(e);
-        rig.enablePri(e, 32);
+        DmaEngine e = rig.atsPriEngine(0);
         long src = rig.map(SRC, 1, Prot.READ | Prot.WRITE);
         long dst2 = rig.map(DST2, 1, Prot.READ | Prot.WRITE);
         long rec = rig.map(REC, 1, Prot.READ | Prot.WRITE);

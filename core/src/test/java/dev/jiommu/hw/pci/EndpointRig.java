@@ -231,6 +231,15 @@ final class EndpointRig {
         cfgWrite(e, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     }
 
+    /** Engine {@code i} with PASID, ATS and PRI (allocation 32) enabled, in the order Linux enables them. */
+    DmaEngine atsPriEngine(int i) {
+        DmaEngine e = engine(i);
+        enablePasid(e);
+        enableAts(e);
+        enablePri(e, 32);
+        return e;
+    }
+
     void enablePasid(DmaEngine e) {
         int at = extCap(e, PCI_EXT_CAP_ID_PASID);
         cfgWrite(e, at + PCI_PASID_CTRL, 2, PCI_PASID_CTRL_ENABLE);
