@@ -25,8 +25,9 @@ import java.util.Objects;
  * writes are plain accesses, and {@link #compareAndSet64} is a real atomic
  * read-compare-write, as hardware access/dirty-flag updates require.
  *
- * <p>Scalar reads, writes and compare-and-set allocate nothing. The fast path
- * is one bounds check against the RAM region hit last and one host load.
+ * <p>Scalar reads, writes and compare-and-set allocate nothing. The 64-bit
+ * fast path is one unsigned compare against the RAM region hit last and one
+ * host access.
  */
 public final class PhysicalMemory {
 
@@ -44,8 +45,22 @@ public final class PhysicalMemory {
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle ATOMIC_LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
 
-    /** A RAM region and its host backing; {@code lastLong = size - 8}. */
-    private record Ram(MemoryRegion region, long base, long size, long lastLong, MemorySegment host) {}
+    /**
+     * A RAM region and its host backing; {@code lastLong = size - 8}, and
+     * {@code hostAddress} is where {@code base} lives in the host.
+     */
+    private record Ram(MemoryRegion region, long base, long size, long lastLong, MemorySegment host, long hostAddress) {
+        Ram(MemoryRegion region, MemorySegment host) {
+            this(region, region.base(), region.size(), region.size() - 8, host, host.address());
+        }
+    }
+
+    /**
+     * The whole host address space, for the scalar fast paths: one unsigned
+     * compare against the RAM region hit last stands for the segment's own
+     * bounds check. Every address formed is inside a live host mapping.
+     */
+    private static final MemorySegment HOST = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
     private final MemoryRegion[] regions;
     private final Ram[] rams;
@@ -68,7 +83,7 @@ public final class PhysicalMemory {
         }
         this.regions = sorted.toArray(MemoryRegion[]::new);
         this.rams = sorted.stream().filter(r -> r.kind() == MemoryRegion.Kind.RAM)
-                .map(r -> new Ram(r, r.base(), r.size(), r.size() - 8, HostMapping.reserve(r.name(), r.size(), this)))
+                .map(r -> new Ram(r, HostMapping.reserve(r.name(), r.size(), this)))
                 .toArray(Ram[]::new);
         if (rams.length == 0) {
             throw new IllegalArgumentException("the address map has no RAM region");
@@ -168,8 +183,8 @@ public final class PhysicalMemory {
     public long read64(long pa) {
         Ram r = hit;
         long off = pa - r.base;
-        if (off >= 0 && off <= r.lastLong) {
-            return r.host.get(LONG, off);
+        if (Long.compareUnsigned(off, r.lastLong) <= 0) {
+            return HOST.get(LONG, r.hostAddress + off);
         }
         r = check(pa, 8, "read");
         return r.host.get(LONG, pa - r.base);
@@ -193,11 +208,11 @@ public final class PhysicalMemory {
     public void write64(long pa, long value) {
         Ram r = hit;
         long off = pa - r.base;
-        if (off < 0 || off > r.lastLong) {
+        if (Long.compareUnsigned(off, r.lastLong) > 0) {
             r = check(pa, 8, "write");
             off = pa - r.base;
         }
-        r.host.set(LONG, off, value);
+        HOST.set(LONG, r.hostAddress + off, value);
     }
 
     /**

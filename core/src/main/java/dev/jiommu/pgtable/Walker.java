@@ -45,6 +45,26 @@ public final class Walker {
     private long hardwareUpdates;
     private final long[] faults = new long[FaultKind.values().length];
 
+    /*
+     * The geometry of the format walked last, so that the common walk reads
+     * plain fields instead of deriving shifts and masks from the format.
+     * gTableCheck is the valid and table bits plus the table-address bits
+     * beyond OAS: a table descriptor the walk may follow gives 0b11.
+     */
+    private TableFormat geometryOf;
+    private int gInputBits;
+    private int gOutputBits;
+    private int gStartLevel;
+    private int gStartShift;
+    private int gBitsPerLevel;
+    private long gStartIndexMask;
+    private long gIndexMask;
+    private int gBlockLevels;
+    private long gRootMask;
+    private long gTableMask;
+    private long gTableCheck;
+    private boolean gStage1;
+
     /** A walker that reads tables straight from physical memory. */
     public Walker(PhysicalMemory memory) {
         this(memory, null);
@@ -76,6 +96,131 @@ public final class Walker {
      * @return {@code out.ok()}
      */
     public boolean walk(TableFormat f, long root, long ia, int access, int flags, WalkResult out) {
+        if (hook == null && !f.lpa()) {
+            if (f != geometryOf) {
+                learnGeometry(f);
+            }
+            if (walkCommon(root, ia, access, out)) {
+                return true;
+            }
+        }
+        return walkFully(f, root, ia, access, flags, out);
+    }
+
+    private void learnGeometry(TableFormat f) {
+        Granule g = f.granule();
+        int start = f.startLevel();
+        long startBytes = 8L << (f.inputBits() - g.levelShift(start));
+        long entryMask = (1L << g.bitsPerLevel()) - 1;
+        gInputBits = f.inputBits();
+        gOutputBits = f.outputBits();
+        gStartLevel = start;
+        gStartShift = g.levelShift(start);
+        gBitsPerLevel = g.bitsPerLevel();
+        gStartIndexMask = (startBytes >>> 3) - 1;
+        gIndexMask = entryMask;
+        gBlockLevels = g.blockLevels(false);
+        gRootMask = -Math.max(startBytes, 64);
+        gTableMask = Descriptor.ADDR_MASK_48 & -(1L << g.shift());
+        gTableCheck = ARM_LPAE_PTE_TYPE_MASK | (gTableMask & -(1L << f.outputBits()));
+        gStage1 = f.stage() == Stage.STAGE1;
+        geometryOf = f;
+    }
+
+    /**
+     * The walk that ends in a valid, accessed leaf granting {@code access},
+     * without a hook and without 52-bit addresses: the checks of
+     * {@link #walkFully}, unrolled by start level. Returns false, having
+     * changed nothing, for every other outcome, which {@link #walkFully} then
+     * decides.
+     */
+    private boolean walkCommon(long root, long ia, int access, WalkResult out) {
+        long table = root & gRootMask;
+        if ((ia >>> gInputBits) != 0 || (table >>> gOutputBits) != 0) {
+            return false;
+        }
+        PhysicalMemory m = memory;
+        long tableCheck = gTableCheck;
+        long tableMask = gTableMask;
+        long entryMask = gIndexMask;
+        int bpl = gBitsPerLevel;
+        int level = gStartLevel;
+        int shift = gStartShift;
+        long tableAttrs = 0;
+        long descAddr = table + (((ia >>> shift) & gStartIndexMask) << 3);
+        long desc;
+        try {
+            desc = m.read64(descAddr);
+            // One step per table descriptor, entered at the start level.
+            switch (level) {
+                case 0:
+                    if ((desc & tableCheck) != ARM_LPAE_PTE_TYPE_TABLE) {
+                        break;
+                    }
+                    tableAttrs = desc;
+                    shift -= bpl;
+                    descAddr = (desc & tableMask) + (((ia >>> shift) & entryMask) << 3);
+                    desc = m.read64(descAddr);
+                    level = 1;
+                    // fall through
+                case 1:
+                    if ((desc & tableCheck) != ARM_LPAE_PTE_TYPE_TABLE) {
+                        break;
+                    }
+                    tableAttrs |= desc;
+                    shift -= bpl;
+                    descAddr = (desc & tableMask) + (((ia >>> shift) & entryMask) << 3);
+                    desc = m.read64(descAddr);
+                    level = 2;
+                    // fall through
+                case 2:
+                    if ((desc & tableCheck) != ARM_LPAE_PTE_TYPE_TABLE) {
+                        break;
+                    }
+                    tableAttrs |= desc;
+                    shift -= bpl;
+                    descAddr = (desc & tableMask) + (((ia >>> shift) & entryMask) << 3);
+                    desc = m.read64(descAddr);
+                    level = 3;
+                    // fall through
+                default:
+                    break;
+            }
+        } catch (MemoryFault e) {
+            return false;
+        }
+        // A page at level 3, a block where the granule has blocks; anything
+        // else here (invalid, a table beyond OAS) is for walkFully.
+        long type = desc & ARM_LPAE_PTE_TYPE_MASK;
+        if (level == 3 ? type != ARM_LPAE_PTE_TYPE_PAGE
+                : type != ARM_LPAE_PTE_TYPE_BLOCK || ((gBlockLevels >>> level) & 1) == 0) {
+            return false;
+        }
+        long oa = desc & ADDR_MASK_48 & -(1L << shift);
+        int perms = gStage1 ? stage1Permissions(desc, tableAttrs) : stage2Permissions(desc);
+        if ((oa >>> gOutputBits) != 0 || (desc & ARM_LPAE_PTE_AF) == 0 || !Access.allowed(perms, access)) {
+            return false;
+        }
+        int reads = level - gStartLevel + 1;
+        walks++;
+        descriptorReads += reads;
+        out.inputAddress = ia;
+        out.walkRoot = root;
+        out.access = access;
+        out.hardwareUpdated = false;
+        out.fault = null;
+        out.descriptorAddress = descAddr;
+        out.reads = reads;
+        out.level = level;
+        out.blockShift = shift;
+        out.outputAddress = oa | (ia & ((1L << shift) - 1));
+        out.descriptor = desc;
+        out.permissions = perms;
+        return true;
+    }
+
+    /** The walk with every outcome: faults, hardware updates, the hook, 52-bit addresses. */
+    private boolean walkFully(TableFormat f, long root, long ia, int access, int flags, WalkResult out) {
         walks++;
         Granule g = f.granule();
         int level = f.startLevel();
@@ -195,7 +340,7 @@ public final class Walker {
                 // The leaf changed under the walk (another writer): walk again.
                 walks--;
                 descriptorReads += out.reads;
-                return walk(f, out.walkRoot, out.inputAddress, access, flags, out);
+                return walkFully(f, out.walkRoot, out.inputAddress, access, flags, out);
             }
             hardwareUpdates++;
         }
