@@ -7,7 +7,7 @@ import java.util.function.UnaryOperator;
  * Rewrites a live STE or CD into a new value so that the SMMU, which may fetch
  * the entry between any two 64-bit stores, never acts on a mixture of the old
  * and new configurations: Linux's {@code arm_smmu_write_entry()} (6.8 and
- * later, with the 6.18 "update safe" refinement for STEs).
+ * later), including the STE "update safe" bits (MEV, EATS) of Linux 6.18.
  *
  * <p>The writer compares the bits the SMMU uses in the current entry with
  * those it will use in the target ({@link #steUsed}, {@link #cdUsed}). First it
@@ -79,7 +79,11 @@ public final class EntryWriter {
 
     /**
      * The bits of {@code ste} (eight qwords) the SMMU uses, per qword; a
-     * fresh array. See the rules in {@link UsedBits#ste}.
+     * fresh array. V alone when invalid; else Config, plus: with stage 1
+     * (Config 0b101, 0b111) the CD table fields, S1DSS, S1CIR/COR/CSH,
+     * S1STALLD, STRW, EATS, MEV and S2VMID, and SHCFG if S1DSS bypasses; with
+     * stage 2 (0b110, 0b111) S2FWB, EATS, SHCFG, MEV, S2VMID, VTCR, S2AA64,
+     * S2ENDI, S2PTW, S2S, S2R and S2TTB; with bypass (0b100) SHCFG.
      */
     public static long[] steUsed(long[] ste) {
         return UsedBits.ste(checkEntry(ste, "ste"));

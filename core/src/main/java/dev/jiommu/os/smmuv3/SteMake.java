@@ -19,6 +19,12 @@ import static dev.jiommu.spec.smmuv3.Ste.*;
  * (MPAM, Secure and Realm fields) are always zero. The model is little-endian,
  * so S2ENDI is never set.
  *
+ * <p>Which switches are hitless follows from the used bits. Note one that
+ * surprises: a stage-1 STE (S2VMID = 0 without E2H) and a stage-2 STE with a
+ * VMID other than 0 differ in the used bits of qwords 0 and 2, so switching
+ * between them is a breaking update (Linux's KUnit test sees a hitless one
+ * only because its stage-2 domain has VMID 0).
+ *
  * <pre>
  *  entry      Config  qword 0                         qword 1                          qwords 2, 3
  *  abort      0b000   V
