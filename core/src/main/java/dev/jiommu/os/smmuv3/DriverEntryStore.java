@@ -12,12 +12,11 @@ import java.util.function.IntSupplier;
  * master ({@code arm_smmu_sync_cd}), then CMD_SYNC, waited for.
  *
  * <p>Writes go to memory in the order they are made and are never batched or
- * reordered past a sync. The method set is the one of the package's
- * {@code EntryStore} interface ({@code read}, {@code write}, {@code sync}).
+ * reordered past a sync.
  * A sync that fails (a command queue timeout) is counted and logged by the
  * driver and its errno kept in {@link #lastSyncResult()}.
  */
-public final class DriverEntryStore {
+public final class DriverEntryStore implements EntryStore {
 
     private static final int QWORDS = 8;
 
@@ -34,16 +33,19 @@ public final class DriverEntryStore {
     }
 
     /** The qword {@code qword} (0..7) as it is in memory now. */
+    @Override
     public long read(int qword) {
         return memory.read64(address + 8L * check(qword));
     }
 
     /** Stores {@code value} into qword {@code qword} (0..7) with one 64-bit store. */
+    @Override
     public void write(int qword, long value) {
         memory.write64(address + 8L * check(qword), value);
     }
 
     /** Invalidates the SMMU's copy and waits for CMD_SYNC. */
+    @Override
     public void sync() {
         syncs++;
         lastSync = syncer.getAsInt();
