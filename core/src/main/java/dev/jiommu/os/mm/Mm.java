@@ -99,6 +99,7 @@ public final class Mm {
     private int cpu;
     private int lastErrno;
     private boolean alive = true;
+    private boolean exiting;
 
     Mm(MemoryManager manager, int id, String name) {
         this.manager = manager;
@@ -726,7 +727,7 @@ public final class Mm {
      * Tears the address space down (Linux {@code exit_mmap}): calls
      * {@link MmuNotifier#release} on every notifier, which are then dropped;
      * frees every table page and every data frame; forgets the VMAs. Does
-     * nothing the second time.
+     * nothing the second time, or when called again from a release callback.
      *
      * <p>The ASID is not handed back at once (arm64 has no such step): an
      * unpinned one is reused only after the next rollover. A pinned one is not
@@ -734,9 +735,10 @@ public final class Mm {
      * last {@link #unpinAsid()}.
      */
     public void exit() {
-        if (!alive) {
+        if (!alive || exiting) {
             return;
         }
+        exiting = true;
         for (MmuNotifier n : notifiers.toArray(MmuNotifier[]::new)) {
             n.release(this);
         }

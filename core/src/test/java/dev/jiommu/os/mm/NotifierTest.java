@@ -144,6 +144,30 @@ class NotifierTest {
     }
 
     @Test
+    void exitFromAReleaseCallbackDoesNotRecurse() {
+        MmRig rig = new MmRig();
+        Mm p = rig.mm.createMm("reentrant");
+        List<String> log = new ArrayList<>();
+        p.registerNotifier(new MmuNotifier() {
+            @Override
+            public void invalidateRange(Mm mm, long start, long end) {
+                log.add("invalidate");
+            }
+
+            @Override
+            public void release(Mm mm) {
+                log.add("release");
+                assertTrue(mm.isAlive(), "the mm is still usable inside release");
+                mm.exit();
+            }
+        });
+        p.write64(p.mmap(PAGE, PROT_READ | PROT_WRITE), 1);
+        p.exit();
+        assertEquals(List.of("release"), log);
+        assertEquals(0, rig.data.framesInUse());
+    }
+
+    @Test
     void aNotifierMayUnregisterItselfAndUnregisteredOnesHearNothing() {
         MmRig rig = new MmRig();
         Mm p = rig.mm.createMm("unregister");
