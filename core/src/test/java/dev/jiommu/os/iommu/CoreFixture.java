@@ -39,6 +39,10 @@ class CoreFixture {
         assertEquals(Errno.name(expected), Errno.name(actual));
     }
 
+    static void assertErrno(int expected, int actual, String message) {
+        assertEquals(Errno.name(expected), Errno.name(actual), message);
+    }
+
     static void assertErrno(int expected, Result<?> actual) {
         assertEquals(Errno.name(expected), Errno.name(actual.error()));
     }
