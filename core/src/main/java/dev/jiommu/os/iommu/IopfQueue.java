@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Recoverable I/O page faults of the devices behind one IOMMU instance (Linux
@@ -219,7 +220,7 @@ public final class IopfQueue {
         }
     }
 
-    private List<Pending> take(java.util.function.Predicate<Pending> which) {
+    private List<Pending> take(Predicate<Pending> which) {
         List<Pending> out = new ArrayList<>();
         for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
             Pending p = it.next();
