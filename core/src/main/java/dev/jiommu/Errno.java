@@ -22,6 +22,7 @@ public final class Errno {
     public static final int EINVAL = 22;
     public static final int ENOSPC = 28;
     public static final int ERANGE = 34;
+    public static final int ENOSYS = 38;
     public static final int EOVERFLOW = 75;
     public static final int EPROTO = 71;
     public static final int EOPNOTSUPP = 95;
@@ -51,6 +52,7 @@ public final class Errno {
             case EINVAL -> "EINVAL";
             case ENOSPC -> "ENOSPC";
             case ERANGE -> "ERANGE";
+            case ENOSYS -> "ENOSYS";
             case EOVERFLOW -> "EOVERFLOW";
             case EPROTO -> "EPROTO";
             case EOPNOTSUPP -> "EOPNOTSUPP";
