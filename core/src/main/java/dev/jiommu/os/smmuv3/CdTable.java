@@ -107,6 +107,19 @@ public final class CdTable {
      *         when the leaf cannot be allocated; {@code -ENODEV} after {@link #free}
      */
     public long cdAddress(int ssid) {
+        return address(ssid, true);
+    }
+
+    /**
+     * The PA of CD {@code ssid} without allocating ({@code arm_smmu_get_cd_ptr}).
+     *
+     * @return the PA; {@code -ENOENT} when its leaf does not exist; the errors of {@link #cdAddress}
+     */
+    public long existingCdAddress(int ssid) {
+        return address(ssid, false);
+    }
+
+    private long address(int ssid, boolean allocate) {
         long check = check(ssid);
         if (check != 0) {
             return check;
@@ -116,6 +129,9 @@ public final class CdTable {
         }
         int idx = ssid >>> CTXDESC_SPLIT;
         if (l2ptrs[idx] == 0) {
+            if (!allocate) {
+                return -Errno.ENOENT;
+            }
             long bytes = (long) CTXDESC_L2_ENTRIES * CTXDESC_CD_DWORDS * 8;
             long pa = frames.allocate(bytes);
             if (pa == FrameAllocator.NO_FRAME) {
@@ -126,23 +142,6 @@ public final class CdTable {
             smmu.syncCdTable(this, ssid, false);
         }
         return leafAddress(idx, ssid);
-    }
-
-    /**
-     * The PA of CD {@code ssid} without allocating ({@code arm_smmu_get_cd_ptr}).
-     *
-     * @return the PA; {@code -ENOENT} when its leaf does not exist; the errors of {@link #cdAddress}
-     */
-    public long existingCdAddress(int ssid) {
-        long check = check(ssid);
-        if (check != 0) {
-            return check;
-        }
-        if (l2ptrs == null) {
-            return cdtabDma + (long) ssid * CTXDESC_CD_DWORDS * 8;
-        }
-        int idx = ssid >>> CTXDESC_SPLIT;
-        return l2ptrs[idx] == 0 ? -Errno.ENOENT : leafAddress(idx, ssid);
     }
 
     private long check(int ssid) {
