@@ -49,6 +49,8 @@ class SvaEndToEndTest {
     private static final long LEN = PAGES * 4096L;
     private static final long PATTERN_A = 0x4141_a1a1_0000_0001L;
     private static final long PATTERN_B = 0x4242_b2b2_0000_0002L;
+    /** A: src, two dst, records; B: src, dst, records. */
+    private static final long DEVICE_FAULTS = 5L * PAGES + 2;
     private static final int RW = Mman.PROT_READ | Mman.PROT_WRITE;
 
     /** The machine, the driver stack and two engines. */
@@ -201,9 +203,8 @@ class SvaEndToEndTest {
 
         assertEquals(5, s.engineReg(0, DmaEngine.REG_COMPLETED) + s.engineReg(1, DmaEngine.REG_COMPLETED));
         assertEquals(0, s.engineReg(0, DmaEngine.REG_ERRORS) + s.engineReg(1, DmaEngine.REG_ERRORS));
-        assertTrue(s.mmgr.pageFaults() - faultsBefore >= 4L * PAGES + 2,
-                "every buffer page and both record pages were demand-paged for the devices: "
-                        + (s.mmgr.pageFaults() - faultsBefore));
+        assertEquals(DEVICE_FAULTS, s.mmgr.pageFaults() - faultsBefore,
+                "every buffer page and both record pages were demand-paged for the devices, once each");
         assertEquals(3L * PAGES + 1, a.residentPages(), "A: src, two dst, records");
         assertEquals(2L * PAGES + 1, b.residentPages(), "B: src, dst, records");
 
@@ -239,7 +240,7 @@ class SvaEndToEndTest {
 
         runTwoProcesses(s);
 
-        assertTrue(s.driver.priRequests() >= 4L * PAGES + 2, "page requests: " + s.driver.priRequests());
+        assertEquals(DEVICE_FAULTS, s.driver.priRequests(), "one page request per page");
         assertEquals(s.driver.priRequests(), s.smmu.stats().priRequests);
         assertEquals(0, s.smmu.stats().priDenied);
         assertEquals(0, s.driver.stallFaults());
@@ -254,7 +255,7 @@ class SvaEndToEndTest {
 
         runTwoProcesses(s);
 
-        assertTrue(s.driver.stallFaults() >= 4L * PAGES + 2, "stalls: " + s.driver.stallFaults());
+        assertEquals(DEVICE_FAULTS, s.driver.stallFaults(), "one stall per page");
         assertEquals(s.driver.stallFaults(), s.smmu.stats().stallEvents);
         assertEquals(0, s.smmu.stats().stallsAborted);
         assertEquals(0, s.driver.priRequests());
