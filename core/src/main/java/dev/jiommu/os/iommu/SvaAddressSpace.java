@@ -29,6 +29,23 @@ public interface SvaAddressSpace {
     /** Keep the CPU ASID from being recycled while a device uses it ({@code arm64_mm_context_get}). */
     void pinAsid();
 
+    /**
+     * {@link #pinAsid()} with its outcome, for drivers that must refuse an
+     * SVA domain when no ASID can be pinned ({@code arm64_mm_context_get}
+     * returning 0). On success the caller owns one pin, undone by
+     * {@link #unpinAsid()}; on failure nothing is pinned.
+     *
+     * <p>The default, for address spaces whose pin cannot fail, pins and
+     * returns {@link #asid()}.
+     *
+     * @return the pinned ASID (non-negative); {@code -ENOSPC} when no ASID can
+     *         be pinned; {@code -ESRCH} when the process has exited
+     */
+    default int pinAsidChecked() {
+        pinAsid();
+        return asid();
+    }
+
     /** Undo one {@link #pinAsid()} ({@code arm64_mm_context_put}). */
     void unpinAsid();
 
