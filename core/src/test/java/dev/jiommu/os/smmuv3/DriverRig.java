@@ -215,6 +215,13 @@ final class DriverRig {
         bus.write(bar0(i) + DmaEngine.REG_TAIL, 4, (tail + 1) & 15);
     }
 
+    /** One COPY of {@code len} bytes on engine 0's ring, completion record at {@link #REC}, run until idle. */
+    void copyAndRun(long src, long dst, long len) {
+        long ring = ring(0);
+        submit(0, ring, copy(src, dst, len, REC));
+        run();
+    }
+
     static DmaDescriptor copy(long src, long dst, long len, long rec) {
         return new DmaDescriptor(DmaDescriptor.OP_COPY, 0, PASID, len, src, dst, rec);
     }

@@ -38,10 +38,8 @@ class FaultQueuesTest {
         long rec = rig.map(t, DriverRig.REC, 1);
         List<SmmuEvent> events = new ArrayList<>();
         rig.smmu.onEvent(events::add);
-        long ring = rig.ring(0);
 
-        rig.submit(0, ring, DriverRig.copy(DriverRig.SRC, DriverRig.DST + 0x40, 64, DriverRig.REC));
-        rig.run();
+        rig.copyAndRun(DriverRig.SRC, DriverRig.DST + 0x40, 64);
 
         assertEquals(1, events.size(), () -> events.toString());
         SmmuEvent ev = events.get(0);
@@ -77,10 +75,8 @@ class FaultQueuesTest {
             dst[0] = rig.map(t, ev.address() & ~0xfffL, 1);
             assertEquals(0, rig.smmu.resume(ev.sid(), ev.stag(), true));
         });
-        long ring = rig.ring(0);
 
-        rig.submit(0, ring, DriverRig.copy(DriverRig.SRC, DriverRig.DST, 8, DriverRig.REC));
-        rig.run();
+        rig.copyAndRun(DriverRig.SRC, DriverRig.DST, 8);
 
         assertEquals(1, events.size());
         assertTrue(events.get(0).stall());
@@ -99,10 +95,8 @@ class FaultQueuesTest {
         rig.attach(0, t, true, STRTAB_STE_1_EATS_ABT);
         rig.map(t, DriverRig.SRC, 1);
         long rec = rig.map(t, DriverRig.REC, 1);
-        long ring = rig.ring(0);
 
-        rig.submit(0, ring, DriverRig.copy(DriverRig.SRC, DriverRig.DST, 8, DriverRig.REC));
-        rig.run();
+        rig.copyAndRun(DriverRig.SRC, DriverRig.DST, 8);
 
         assertEquals(DmaDescriptor.STATUS_PAGE_FAULT, rig.memory.read8(rec) & 0xff);
         assertEquals(1, rig.smmu.stats().stallsAborted);
@@ -130,10 +124,8 @@ class FaultQueuesTest {
                 assertEquals(0, rig.smmu.priResponse(r, (int) Cmd.PRI_RESP_SUCC));
             }
         });
-        long ring = rig.ring(0);
 
-        rig.submit(0, ring, DriverRig.copy(DriverRig.SRC, DriverRig.DST + 0x100, 8, DriverRig.REC));
-        rig.run();
+        rig.copyAndRun(DriverRig.SRC, DriverRig.DST + 0x100, 8);
 
         assertEquals(1, requests.size(), () -> requests.toString());
         PriRequest r = requests.get(0);
@@ -160,10 +152,8 @@ class FaultQueuesTest {
         rig.attach(0, t, false, STRTAB_STE_1_EATS_TRANS);
         rig.map(t, DriverRig.SRC, 1);
         long rec = rig.map(t, DriverRig.REC, 1);
-        long ring = rig.ring(0);
 
-        rig.submit(0, ring, DriverRig.copy(DriverRig.SRC, DriverRig.DST, 8, DriverRig.REC));
-        rig.run();
+        rig.copyAndRun(DriverRig.SRC, DriverRig.DST, 8);
 
         assertEquals(1, rig.smmu.stats().priDenied);
         assertTrue(rig.smmu.log().contains(DriverLog.Level.INFO, "unexpected PRI request received"));
