@@ -28,6 +28,8 @@ import dev.jiommu.os.smmuv3.ArmSmmuV3;
 import dev.jiommu.os.smmuv3.ArmSmmuV3Iommu;
 import dev.jiommu.os.smmuv3.ItsIrqSetup;
 import dev.jiommu.os.sva.MmAddressSpace;
+import dev.jiommu.hw.bus.DmaTarget;
+import dev.jiommu.pgtable.Prot;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -59,7 +61,7 @@ class SvaEndToEndTest {
         final PhysicalMemory memory;
         final FrameAllocator kernelFrames;
         final ArmSmmuV3 smmu;
-        final IommuCore core = new IommuCore(DomainType.IDENTITY, IommuCore.DEFAULT_PASID_BITS);
+        final IommuCore core;
         final ArmSmmuV3Iommu driver;
         final MemoryManager mmgr;
         final List<DmaEngine> engines = new ArrayList<>();
@@ -67,6 +69,11 @@ class SvaEndToEndTest {
         final List<Long> rings = new ArrayList<>();
 
         Stack(List<DmaEngine.Options> engineOptions, boolean stallDevices) {
+            this(engineOptions, stallDevices, DomainType.IDENTITY);
+        }
+
+        Stack(List<DmaEngine.Options> engineOptions, boolean stallDevices, DomainType defaultDomain) {
+            core = new IommuCore(defaultDomain, IommuCore.DEFAULT_PASID_BITS);
             machine = VirtMachine.builder().ramBytes(256L << 20).iommu(IommuFactory.smmuv3(SmmuConfig.full())).build();
             memory = machine.memory();
             TranslationAgent agent = (TranslationAgent) machine.iommu().orElseThrow().dma();
@@ -108,7 +115,9 @@ class SvaEndToEndTest {
                     assertEquals(0, pci.enablePri(32));
                 }
                 devices.add(dev);
-                rings.add(ring(i));
+                if (defaultDomain == DomainType.IDENTITY) {
+                    rings.add(ring(i));
+                }
             }
         }
 
@@ -259,5 +268,39 @@ class SvaEndToEndTest {
         assertEquals(s.driver.stallFaults(), s.smmu.stats().stallEvents);
         assertEquals(0, s.smmu.stats().stallsAborted);
         assertEquals(0, s.driver.priRequests());
+    }
+
+    @Test
+    void aDmaDefaultDomainTranslatesPasidlessTrafficThroughCdZeroAndUnmapRevokesIt() {
+        Stack s = new Stack(List.of(DmaEngine.Options.full()), false, DomainType.DMA);
+        Device dev = s.devices.get(0);
+        var domain = s.core.group(dev).defaultDomain();
+        long ringIova = 0x10_0000L, src = 0x20_0000L, dst = 0x30_0000L, rec = 0x40_0000L;
+        long ringPa = s.kernelFrames.allocate(4096), srcPa = s.kernelFrames.allocate(4096);
+        long dstPa = s.kernelFrames.allocate(4096), recPa = s.kernelFrames.allocate(4096);
+        int prot = Prot.READ | Prot.WRITE | Prot.CACHE;
+        for (long[] m : new long[][] {{ringIova, ringPa}, {src, srcPa}, {dst, dstPa}, {rec, recPa}}) {
+            assertEquals(0, s.core.map(domain, m[0], m[1], 4096, prot));
+        }
+        s.memory.write64(srcPa, 0x5a5a_0000_1234_5678L);
+        var bus = s.machine.bus();
+        bus.write(s.bar0(0) + DmaEngine.REG_RING_BASE_LO, 4, ringIova);
+        bus.write(s.bar0(0) + DmaEngine.REG_RING_BASE_HI, 4, 0);
+        bus.write(s.bar0(0) + DmaEngine.REG_RING_SIZE, 4, 4);
+        bus.write(s.bar0(0) + DmaEngine.REG_CTRL, 4, DmaEngine.CTRL_ENABLE);
+        s.rings.add(ringPa);
+
+        s.submit(0, new DmaDescriptor(DmaDescriptor.OP_COPY, 0, DmaTarget.NO_SUBSTREAM, 8, src, dst, rec));
+        s.run();
+        assertEquals(0x5a5a_0000_1234_5678L, s.memory.read64(dstPa), "copied through the IOVA mappings");
+        assertEquals(DmaDescriptor.STATUS_SUCCESS, s.memory.read8(recPa) & 0xff);
+
+        assertEquals(4096, s.core.unmap(domain, dst, 4096));
+        s.memory.write64(srcPa, 0x7777L);
+        s.submit(0, new DmaDescriptor(DmaDescriptor.OP_COPY, 0, DmaTarget.NO_SUBSTREAM, 8, src, dst, rec));
+        s.run();
+        assertEquals(0x5a5a_0000_1234_5678L, s.memory.read64(dstPa), "no stale IOTLB or ATC entry let the write through");
+        assertEquals(DmaDescriptor.STATUS_PAGE_FAULT, s.memory.read8(recPa) & 0xff);
+        assertEquals(1, s.engineReg(0, DmaEngine.REG_ERRORS));
     }
 }
