@@ -3,6 +3,7 @@ package dev.jiommu.sim;
 import dev.jiommu.sim.scenarios.DmaScenario;
 import dev.jiommu.sim.scenarios.PageTableScenario;
 import dev.jiommu.sim.scenarios.SmmuScenario;
+import dev.jiommu.sim.scenarios.SvaScenario;
 import dev.jiommu.sim.scenarios.SystemScenario;
 import java.util.List;
 import java.util.Objects;
@@ -23,7 +24,8 @@ public final class Scenarios {
                 new SystemScenario(),
                 new PageTableScenario(),
                 new SmmuScenario(),
-                new DmaScenario());
+                new DmaScenario(),
+                new SvaScenario());
     }
 
     /** The name of the scenario {@code jiommu run} runs when given none: the first built-in one. */

@@ -100,6 +100,8 @@ public final class Mm {
     private int lastErrno;
     private boolean alive = true;
     private boolean exiting;
+    /** Linux's {@code mm->iommu_mm}: the SVA layer's state for this process, or null. */
+    private Object iommuMm;
 
     Mm(MemoryManager manager, int id, String name) {
         this.manager = manager;
@@ -158,6 +160,20 @@ public final class Mm {
      */
     public int asid() {
         return context.asid();
+    }
+
+    /**
+     * Linux's {@code mm->iommu_mm}: what the SVA layer keeps for this
+     * process (in jiommu, its one {@code os.sva.MmAddressSpace}), or null.
+     * The memory manager never reads it.
+     */
+    public Object iommuMm() {
+        return iommuMm;
+    }
+
+    /** Sets {@link #iommuMm()}; the SVA layer's business. */
+    public void setIommuMm(Object state) {
+        this.iommuMm = state;
     }
 
     /** The ASID state, for observers (generation, pin count). */

@@ -14,8 +14,9 @@ import java.util.Objects;
  * {@code mmu_notifier_register} by {@code iommu_sva_bind_device}).
  *
  * <p>Identity: the core keys its per-address-space state (the PASID) on the
- * adapter instance, so a process must be represented by one adapter for all
- * its binds; {@link #of} does not cache, callers keep the adapter.
+ * adapter instance, so a process has exactly one adapter: {@link #of} keeps
+ * it in the process's {@link Mm#iommuMm()} slot (Linux's {@code mm->iommu_mm})
+ * and returns it on every call.
  *
  * <p>{@link #pinAsid()} ignores a failed pin (the interface's signature
  * cannot report it); drivers use {@link #pinAsidChecked()}, which returns
@@ -30,9 +31,14 @@ public final class MmAddressSpace implements SvaAddressSpace {
         this.mm = Objects.requireNonNull(mm, "mm");
     }
 
-    /** A new adapter over {@code mm}. */
+    /** The adapter of {@code mm}: made on the first call, the same instance on every later one. */
     public static MmAddressSpace of(Mm mm) {
-        return new MmAddressSpace(mm);
+        if (mm.iommuMm() instanceof MmAddressSpace a) {
+            return a;
+        }
+        MmAddressSpace a = new MmAddressSpace(mm);
+        mm.setIommuMm(a);
+        return a;
     }
 
     /** The process this adapter forwards to. */

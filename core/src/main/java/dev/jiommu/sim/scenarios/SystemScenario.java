@@ -9,7 +9,7 @@ import java.util.List;
  * The default flow: every part of the system built so far, one after
  * another — the page tables and walker ({@link PageTableScenario}), then the
  * SMMUv3 ({@link SmmuScenario}), then PCIe devices with ATS, PRI and MSIs
- * ({@link DmaScenario}). Each later part of the stack adds its flow
+ * ({@link DmaScenario}), then SVA through the OS layer ({@link SvaScenario}). Each later part of the stack adds its flow
  * here.
  *
  * <p>Exit status: 0 when every part's checks hold, 1 otherwise.
@@ -23,13 +23,15 @@ public final class SystemScenario implements Scenario {
 
     @Override
     public String summary() {
-        return "the whole flow so far: page tables and walks, the SMMUv3, DMA engines with ATS and PRI";
+        return "the whole flow so far: page tables and walks, the SMMUv3, DMA engines with ATS and PRI,"
+                + " SVA through the OS layer";
     }
 
     @Override
     public int run(PrintStream out) {
         int status = 0;
-        for (Scenario part : List.of(new PageTableScenario(), new SmmuScenario(), new DmaScenario())) {
+        for (Scenario part : List.of(new PageTableScenario(), new SmmuScenario(), new DmaScenario(),
+                new SvaScenario())) {
             out.println("=== " + part.name() + ": " + part.summary());
             out.println();
             status |= part.run(out) == 0 ? 0 : 1;
