@@ -10,8 +10,14 @@ package dev.jiommu.mem;
  * freed; {@link #bytesInUse()} is the sum of the sizes of frames handed out and
  * not freed, and {@link #peakBytesInUse()} its maximum so far.
  *
- * <p>Freed frames go to a free list per size and are reused first; their host
- * memory is released at once ({@link PhysicalMemory#discard}).
+ * <p>Freed frames go to a free list per size and are reused first. Their host
+ * memory is released at once ({@link PhysicalMemory#discard}), except for
+ * 4 KiB frames while no more than {@link #RESIDENT_FREE_BYTES} of them are
+ * free: those keep their host pages, as a kernel's free lists stay in RAM,
+ * and are zeroed with stores when handed out again. Recycling a page this way
+ * costs a 4 KiB clear instead of a host {@code madvise} call and, at the
+ * page's next use, a host page fault: the demand-paging and table-page churn
+ * of a running system. Resident free frames are reused before released ones.
  */
 public final class FrameAllocator {
 
@@ -20,6 +26,9 @@ public final class FrameAllocator {
 
     private static final int MIN_ORDER = PhysicalMemory.PAGE_SHIFT;
     private static final int MAX_ORDER = 30;
+    /** Bytes of free 4 KiB frames that keep their host memory (see the class comment). */
+    public static final long RESIDENT_FREE_BYTES = 64L << 20;
+    private static final int RESIDENT_FREE_FRAMES = (int) (RESIDENT_FREE_BYTES >>> MIN_ORDER);
 
     private final PhysicalMemory memory;
     private final long base;
@@ -27,6 +36,9 @@ public final class FrameAllocator {
     private long bump;
     private final long[][] free = new long[MAX_ORDER + 1][];
     private final int[] freeCount = new int[MAX_ORDER + 1];
+    /** Free 4 KiB frames whose host pages were kept, most recently freed last. */
+    private long[] resident = new long[64];
+    private int residentCount;
     private long bytesInUse;
     private long peakBytesInUse;
     private long framesInUse;
@@ -63,6 +75,12 @@ public final class FrameAllocator {
     public long allocate(long size) {
         int order = order(size);
         long pa;
+        if (order == MIN_ORDER && residentCount > 0) {
+            pa = resident[--residentCount];
+            // Its host page was kept: stale contents, cleared with stores.
+            memory.fill(pa, size, (byte) 0);
+            return handOut(pa, size);
+        }
         if (freeCount[order] > 0) {
             pa = free[order][--freeCount[order]];
         } else {
@@ -78,6 +96,10 @@ public final class FrameAllocator {
         // Zero on every hand-out: alignment-gap frames were never discarded, and a
         // freed frame may have been written after its free.
         memory.discard(pa, size);
+        return handOut(pa, size);
+    }
+
+    private long handOut(long pa, long size) {
         bytesInUse += size;
         framesInUse++;
         allocations++;
@@ -97,7 +119,9 @@ public final class FrameAllocator {
     }
 
     /**
-     * Returns a frame to the allocator and zeroes it.
+     * Returns a frame to the allocator. A frame whose host memory is released
+     * reads as zeros from now on; one kept resident (see the class comment)
+     * keeps its contents until it is handed out again, zeroed.
      *
      * @throws IllegalArgumentException when {@code pa} is not a frame of {@code size} inside the range
      */
@@ -106,8 +130,15 @@ public final class FrameAllocator {
         if (pa < base || pa > end - size || (pa & (size - 1)) != 0) {
             throw new IllegalArgumentException(String.format("0x%x is not a %d-byte frame of this allocator", pa, size));
         }
-        memory.discard(pa, size);
-        push(order, pa);
+        if (order == MIN_ORDER && residentCount < RESIDENT_FREE_FRAMES) {
+            if (residentCount == resident.length) {
+                resident = java.util.Arrays.copyOf(resident, resident.length * 2);
+            }
+            resident[residentCount++] = pa;
+        } else {
+            memory.discard(pa, size);
+            push(order, pa);
+        }
         bytesInUse -= size;
         framesInUse--;
     }

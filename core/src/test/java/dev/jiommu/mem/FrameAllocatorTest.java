@@ -82,6 +82,41 @@ class FrameAllocatorTest {
     }
 
     @Test
+    void freed4KibFramesKeepTheirHostPagesUpToTheLimitAndReadZeroWhenHandedOutAgain() {
+        FrameAllocator a = allocator(SIZE);
+        PhysicalMemory m = a.memory();
+        int kept = (int) (FrameAllocator.RESIDENT_FREE_BYTES / K4);
+        int n = kept + 8;
+        long[] frames = new long[n];
+        for (int i = 0; i < n; i++) {
+            frames[i] = a.allocate(K4);
+            m.write64(frames[i] + 8 * (i % 512), ~frames[i]);
+        }
+        assertEquals(n, m.pagesTouched());
+        for (long f : frames) {
+            a.free(f, K4);
+        }
+        assertEquals(kept, m.pagesTouched(), "past the limit, freed frames give their host pages back");
+        assertEquals(0, a.bytesInUse());
+        // Kept frames come back first, most recently freed first; then the released ones.
+        int[] order = new int[n];
+        for (int i = 0; i < kept; i++) {
+            order[i] = kept - 1 - i;
+        }
+        for (int i = 0; i < 8; i++) {
+            order[kept + i] = n - 1 - i;
+        }
+        for (int i : order) {
+            long pa = a.allocate(K4);
+            assertEquals(frames[i], pa);
+            assertEquals(0, m.read64(pa + 8 * (i % 512)), () -> String.format("frame 0x%x reads zero", pa));
+        }
+        assertZero(m, frames[0], K4);
+        assertEquals((long) n * K4, a.bytesInUse());
+        assertEquals(n, a.framesInUse());
+    }
+
+    @Test
     void framesReadZeroEvenWhenTheRangeHeldDataBefore() {
         PhysicalMemory m = PhysicalMemory.ram(BASE, SIZE);
         m.fill(BASE, 1L << 20, (byte) 0x5A); // stale data in the range before the allocator owns it
