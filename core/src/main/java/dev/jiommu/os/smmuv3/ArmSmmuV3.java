@@ -618,8 +618,9 @@ public final class ArmSmmuV3 {
             return -Errno.EINVAL;
         }
         int op = features.e2h() ? CMDQ_OP_TLBI_EL2_VA : CMDQ_OP_TLBI_NH_VA;
-        CmdqEnt.Tlbi t = new CmdqEnt.Tlbi(op, asid, 0, 0, leaf, 0, 0, 0, 0);
-        return issueAll(InvalidationCommands.tlbiRange(t, iova, size, granule, features.ril(), pgShift));
+        CommandQueueDriver.Batch b = cmdq.batch();
+        InvalidationCommands.tlbiRange(op, asid, 0, leaf, iova, size, granule, features.ril(), pgShift, b);
+        return b.submit();
     }
 
     /** {@code arm_smmu_tlb_inv_context} for a stage-2 domain: TLBI_S12_VMALL and CMD_SYNC. */
@@ -632,8 +633,10 @@ public final class ArmSmmuV3 {
         if (!validGranule(granule, pgShift)) {
             return -Errno.EINVAL;
         }
-        CmdqEnt.Tlbi t = new CmdqEnt.Tlbi(CMDQ_OP_TLBI_S2_IPA, 0, vmid, 0, leaf, 0, 0, 0, 0);
-        return issueAll(InvalidationCommands.tlbiRange(t, ipa, size, granule, features.ril(), pgShift));
+        CommandQueueDriver.Batch b = cmdq.batch();
+        InvalidationCommands.tlbiRange(CMDQ_OP_TLBI_S2_IPA, 0, vmid, leaf, ipa, size, granule, features.ril(),
+                pgShift, b);
+        return b.submit();
     }
 
     /** TLBI_NSNH_ALL (and TLBI_EL2_ALL with HYP), each with CMD_SYNC, as reset issues them. */
@@ -665,7 +668,8 @@ public final class ArmSmmuV3 {
         if (!features.ats()) {
             return 0;
         }
-        return cmdq.issueWithSync(InvalidationCommands.atcInv(sid, ssid, iova, size));
+        return cmdq.issueAtcInvWithSync(sid, ssid, InvalidationCommands.atcInvAddress(iova, size),
+                InvalidationCommands.atcInvSize(iova, size));
     }
 
     /** The whole ATC of the StreamID (for the PASID, or every entry with {@link #NO_SSID}): ATC_INV size 52. */
@@ -684,7 +688,7 @@ public final class ArmSmmuV3 {
      * @return 0, -EINVAL (bad response code or field), -ETIMEDOUT
      */
     public int priResponse(int sid, int ssid, int prgIndex, int response) {
-        return cmdq.issue(new CmdqEnt.PriResp(sid, ssid, prgIndex, response));
+        return cmdq.issuePriResp(sid, ssid, prgIndex, response);
     }
 
     /** {@link #priResponse(int, int, int, int)} for the group {@code request} closes. */
@@ -698,7 +702,7 @@ public final class ArmSmmuV3 {
      * for stalls): RETRY, or ABORT (Linux's answer to a failed fault); no CMD_SYNC.
      */
     public int resume(int sid, int stag, boolean retry) {
-        return cmdq.issue(new CmdqEnt.Resume(sid, stag,
-                (int) (retry ? Cmd.CMDQ_RESUME_0_RESP_RETRY : Cmd.CMDQ_RESUME_0_RESP_ABORT)));
+        return cmdq.issueResume(sid, stag,
+                (int) (retry ? Cmd.CMDQ_RESUME_0_RESP_RETRY : Cmd.CMDQ_RESUME_0_RESP_ABORT));
     }
 }

@@ -43,6 +43,16 @@ final class CommandQueueDriver {
     /** Runs the global error handler (set once the handler exists). */
     private Runnable gerrorHandler = () -> { };
     private final long[] scratch = new long[2];
+    /**
+     * The one command of {@link #issueOne} and the {@code issue*} helpers,
+     * encoded; it is written to the queue before anything that waits runs, so
+     * no nested use (the global error handler, run from a wait) finds it in
+     * use.
+     */
+    private final long[] one = new long[2];
+    private static final long[] NONE = new long[0];
+    /** A batch that is not in use, handed out by {@link #batch()}; null while it is. */
+    private Batch spare = new Batch();
 
     CommandQueueDriver(SmmuRegs regs, PhysicalMemory memory, DriverQueue q, boolean msiPoll, DriverLog log,
                        DriverStats stats) {
@@ -73,29 +83,50 @@ final class CommandQueueDriver {
     }
 
     private int issueOne(CmdqEnt ent, boolean sync) {
-        long[] cmd = new long[2];
-        int ret = CommandBuilder.build(ent, cmd);
-        if (ret != 0) {
-            stats.badCommands++;
-            log.warn("ignoring unknown CMDQ command %s (%s)", ent, Errno.name(ret));
-            return -Errno.EINVAL;
-        }
-        return issueCmdlist(new long[][] {cmd}, 1, sync);
+        int ret = CommandBuilder.build(ent, one, 0);
+        return ret != 0 ? refused(ent, ret) : issueCmdlist(one, 1, sync);
+    }
+
+    /** CMD_PRI_RESP from its fields, no CMD_SYNC; as {@link #issue} of a {@link CmdqEnt.PriResp}. */
+    int issuePriResp(int sid, int ssid, int grpid, int resp) {
+        int ret = CommandBuilder.priResp(sid, ssid, grpid, resp, one, 0);
+        return ret != 0 ? refused(new CmdqEnt.PriResp(sid, ssid, grpid, resp), ret) : issueCmdlist(one, 1, false);
+    }
+
+    /** CMD_RESUME from its fields, no CMD_SYNC; as {@link #issue} of a {@link CmdqEnt.Resume}. */
+    int issueResume(int sid, int stag, int resp) {
+        int ret = CommandBuilder.resume(sid, stag, resp, one, 0);
+        return ret != 0 ? refused(new CmdqEnt.Resume(sid, stag, resp), ret) : issueCmdlist(one, 1, false);
+    }
+
+    /** CMD_ATC_INV from its fields and a CMD_SYNC; as {@link #issueWithSync} of a {@link CmdqEnt.AtcInv}. */
+    int issueAtcInvWithSync(int sid, int ssid, long addr, int size) {
+        int ret = CommandBuilder.atcInv(sid, ssid, addr, size, false, one, 0);
+        return ret != 0 ? refused(new CmdqEnt.AtcInv(sid, ssid, addr, size, false), ret)
+                : issueCmdlist(one, 1, true);
+    }
+
+    /** A command the builder refused: counted, logged, {@code -EINVAL}. */
+    private int refused(CmdqEnt ent, int ret) {
+        stats.badCommands++;
+        log.warn("ignoring unknown CMDQ command %s (%s)", ent, Errno.name(ret));
+        return -Errno.EINVAL;
     }
 
     /** A CMD_SYNC alone, waited for. */
     int sync() {
-        return issueCmdlist(new long[0][], 0, true);
+        return issueCmdlist(NONE, 0, true);
     }
 
     /**
-     * Writes {@code n} encoded commands and, if {@code sync}, a CMD_SYNC after
-     * them, then waits for the sync.
+     * Writes {@code n} encoded commands ({@code cmds[2i]} and
+     * {@code cmds[2i + 1]} the dwords of command {@code i}) and, if
+     * {@code sync}, a CMD_SYNC after them, then waits for the sync.
      *
      * @return 0; {@code -EINVAL} when the list cannot fit the queue at all;
      *         {@code -ETIMEDOUT} when space or the sync never came
      */
-    int issueCmdlist(long[][] cmds, int n, boolean sync) {
+    int issueCmdlist(long[] cmds, int n, boolean sync) {
         int needed = n + (sync ? 1 : 0);
         if (needed > q.entries()) {
             log.err("CMDQ: %d commands cannot fit a %d-entry queue", needed, q.entries());
@@ -111,12 +142,12 @@ final class CommandQueueDriver {
         }
         int prod = q.prod;
         for (int i = 0; i < n; i++) {
-            write(prod, cmds[i][0], cmds[i][1]);
+            write(prod, cmds[2 * i], cmds[2 * i + 1]);
             prod = q.inc(prod, 1);
         }
         int syncAt = prod;
         if (sync) {
-            CommandBuilder.build(new CmdqEnt.Sync(msiPoll ? q.entryAddress(syncAt) : 0), scratch);
+            CommandBuilder.sync(msiPoll ? q.entryAddress(syncAt) : 0, scratch, 0);
             write(syncAt, scratch[0], scratch[1]);
             prod = q.inc(prod, 1);
             stats.syncs++;
@@ -221,7 +252,7 @@ final class CommandQueueDriver {
         long w0 = memory.read64(a);
         long w1 = memory.read64(a + 8);
         log.err("skipping command in error state: %s [0x%016x 0x%016x]", Commands.describe(w0, w1), w0, w1);
-        CommandBuilder.build(new CmdqEnt.Sync(0), scratch);
+        CommandBuilder.sync(0, scratch, 0);
         write(cons, scratch[0], scratch[1]);
         stats.commandsSkipped++;
     }
@@ -240,15 +271,40 @@ final class CommandQueueDriver {
      * Linux's {@code struct arm_smmu_cmdq_batch}: up to
      * {@link Features#CMDQ_BATCH_ENTRIES} commands gathered and issued together;
      * a full batch is issued without a sync, {@link #submit} issues the rest
-     * with one.
+     * with one. A batch is used once: {@link #submit} hands it back to the
+     * driver, which reuses it for the next {@link #batch()} (Linux keeps it on
+     * the stack).
      */
-    final class Batch {
-        private final long[][] cmds = new long[Features.CMDQ_BATCH_ENTRIES][2];
+    final class Batch implements InvalidationCommands.TlbiSink {
+        private final long[] cmds = new long[2 * Features.CMDQ_BATCH_ENTRIES];
         private int num;
         private int error;
 
         /** {@code arm_smmu_cmdq_batch_add}; a command the builder refuses is logged and left out. */
         void add(CmdqEnt ent) {
+            makeRoom();
+            int ret = CommandBuilder.build(ent, cmds, 2 * num);
+            if (ret != 0) {
+                noteRefused(refused(ent, ret));
+                return;
+            }
+            num++;
+        }
+
+        /** {@link #add} of a {@link CmdqEnt.Tlbi} given by its fields. */
+        @Override
+        public void tlbi(int opcode, int asid, int vmid, long addr, boolean leaf, int num, int scale, int tg,
+                         int ttl) {
+            makeRoom();
+            int ret = CommandBuilder.tlbi(opcode, asid, vmid, addr, leaf, num, scale, tg, ttl, cmds, 2 * this.num);
+            if (ret != 0) {
+                noteRefused(refused(new CmdqEnt.Tlbi(opcode, asid, vmid, addr, leaf, num, scale, tg, ttl), ret));
+                return;
+            }
+            this.num++;
+        }
+
+        private void makeRoom() {
             if (num == Features.CMDQ_BATCH_ENTRIES) {
                 int ret = issueCmdlist(cmds, num, false);
                 if (ret != 0 && error == 0) {
@@ -256,27 +312,32 @@ final class CommandQueueDriver {
                 }
                 num = 0;
             }
-            int ret = CommandBuilder.build(ent, cmds[num]);
-            if (ret != 0) {
-                stats.badCommands++;
-                log.warn("ignoring unknown CMDQ command %s (%s)", ent, Errno.name(ret));
-                if (error == 0) {
-                    error = -Errno.EINVAL;
-                }
-                return;
+        }
+
+        private void noteRefused(int ret) {
+            if (error == 0) {
+                error = ret;
             }
-            num++;
         }
 
         /** {@code arm_smmu_cmdq_batch_submit}: the rest and a CMD_SYNC; the first error met, else 0. */
         int submit() {
             int ret = issueCmdlist(cmds, num, true);
+            int result = error != 0 ? error : ret;
             num = 0;
-            return error != 0 ? error : ret;
+            error = 0;
+            spare = this;
+            return result;
         }
     }
 
+    /** An empty batch: the driver's spare one, or a new one while that is in use. */
     Batch batch() {
-        return new Batch();
+        Batch b = spare;
+        if (b == null) {
+            return new Batch();
+        }
+        spare = null;
+        return b;
     }
 }

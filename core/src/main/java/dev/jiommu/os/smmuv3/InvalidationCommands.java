@@ -37,8 +37,22 @@ public final class InvalidationCommands {
     public static List<CmdqEnt.Tlbi> tlbiRange(CmdqEnt.Tlbi template, long iova, long size, long granule,
                                                boolean ril, int pgShift) {
         List<CmdqEnt.Tlbi> out = new ArrayList<>();
+        tlbiRange(template.opcode(), template.asid(), template.vmid(), template.leaf(), iova, size, granule, ril,
+                pgShift, (op, asid, vmid, addr, leaf, num, scale, tg, ttl) ->
+                        out.add(new CmdqEnt.Tlbi(op, asid, vmid, addr, leaf, num, scale, tg, ttl)));
+        return out;
+    }
+
+    /** Receives the commands of {@link #tlbiRange}, field by field (a command batch takes them without records). */
+    interface TlbiSink {
+        void tlbi(int opcode, int asid, int vmid, long addr, boolean leaf, int num, int scale, int tg, int ttl);
+    }
+
+    /** {@link #tlbiRange(CmdqEnt.Tlbi, long, long, long, boolean, int)} into {@code out}, in the same order. */
+    static void tlbiRange(int opcode, int asid, int vmid, boolean leaf, long iova, long size, long granule,
+                          boolean ril, int pgShift, TlbiSink out) {
         if (size == 0) {
-            return out;
+            return;
         }
         long end = iova + size;
         long numPages = 0;
@@ -48,7 +62,7 @@ public final class InvalidationCommands {
         if (ril) {
             numPages = size >>> pgShift;
             tg = (pgShift - 10) / 2;
-            if (template.leaf()) {
+            if (leaf) {
                 ttl = 4 - ((63 - Long.numberOfLeadingZeros(granule) - 3) / (pgShift - 3));
             } else if ((numPages & CMDQ_TLBI_RANGE_NUM_MAX) == 1) {
                 numPages++;
@@ -67,11 +81,9 @@ public final class InvalidationCommands {
                 invRange = n << (scale + pgShift);
                 numPages -= n << scale;
             }
-            out.add(new CmdqEnt.Tlbi(template.opcode(), template.asid(), template.vmid(), iova, template.leaf(),
-                    num, scale, tg, ttl));
+            out.tlbi(opcode, asid, vmid, iova, leaf, num, scale, tg, ttl);
             iova += invRange;
         }
-        return out;
     }
 
     /**
@@ -84,15 +96,26 @@ public final class InvalidationCommands {
      * @param ssid the PASID, or {@link CmdqEnt#NO_SSID} to send the invalidation without one
      */
     public static CmdqEnt.AtcInv atcInv(int sid, int ssid, long iova, long size) {
+        return new CmdqEnt.AtcInv(sid, ssid, atcInvAddress(iova, size), atcInvSize(iova, size), false);
+    }
+
+    /** The Size field of {@link #atcInv}'s command: log2 of the span in 4 KiB pages. */
+    static int atcInvSize(long iova, long size) {
         if (size == 0) {
-            return new CmdqEnt.AtcInv(sid, ssid, 0, ATC_INV_SIZE_ALL, false);
+            return ATC_INV_SIZE_ALL;
         }
-        int grain = 12;
-        long pageStart = iova >>> grain;
-        long pageEnd = (iova + size - 1) >>> grain;
-        int log2Span = 64 - Long.numberOfLeadingZeros(pageStart ^ pageEnd);
+        long pageStart = iova >>> 12;
+        long pageEnd = (iova + size - 1) >>> 12;
+        return 64 - Long.numberOfLeadingZeros(pageStart ^ pageEnd);
+    }
+
+    /** The address of {@link #atcInv}'s command: {@code iova} aligned down to the span. */
+    static long atcInvAddress(long iova, long size) {
+        if (size == 0) {
+            return 0;
+        }
+        int log2Span = atcInvSize(iova, size);
         long spanMask = log2Span >= 64 ? -1L : (1L << log2Span) - 1;
-        pageStart &= ~spanMask;
-        return new CmdqEnt.AtcInv(sid, ssid, pageStart << grain, log2Span, false);
+        return ((iova >>> 12) & ~spanMask) << 12;
     }
 }

@@ -210,5 +210,10 @@ class CommandQueueTest {
                 new CmdqEnt.CfgiSte(1, true))), "SSID too wide; the rest is issued");
         assertEquals(3, rig.smmu.stats().badCommands);
         assertEquals(prod + 2, rig.reg32(ARM_SMMU_CMDQ_PROD), "only the CFGI_STE and its sync");
+        assertEquals(0, rig.smmu.issueAll(List.of(new CmdqEnt.CfgiSte(2, true))),
+                "the next batch does not inherit the refused command's error");
+        assertEquals(-Errno.EINVAL, rig.smmu.tlbiVa(1 << 16, 0x1000, 4096, 4096, true), "ASID too wide");
+        assertEquals(0, rig.smmu.tlbiVa(1, 0x1000, 4096, 4096, true));
+        assertEquals(prod + 7, rig.reg32(ARM_SMMU_CMDQ_PROD), "CFGI_STE and TLBI with a sync each, and the refused TLBI's lone sync");
     }
 }
