@@ -31,6 +31,8 @@ public final class RangeCache {
     /** Bit n set: some entry maps 2^n bytes. */
     private long shiftsPresent;
     private final int[] shiftCount = new int[64];
+    /** The entries an indexed invalidation found, ascending. */
+    private final int[] scratch;
     private int marked;
 
     public long hits;
@@ -46,6 +48,7 @@ public final class RangeCache {
         }
         victims = new Victims(entries, replacement);
         entry = new long[STRIDE * entries];
+        scratch = new int[entries];
         index = new EntryIndex(entry, STRIDE);
     }
 
@@ -150,6 +153,9 @@ public final class RangeCache {
 
     /** Removes every entry {@code m} matches; returns how many. */
     public int invalidate(Match m) {
+        if (victims.count() == 0) {
+            return 0;
+        }
         int removed = 0;
         for (int e = 0; e < victims.capacity(); e++) {
             int at = e * STRIDE;
@@ -160,6 +166,74 @@ public final class RangeCache {
         }
         invalidated += removed;
         return removed;
+    }
+
+    /**
+     * Removes the entries under {@code tag}, or under {@code altTag} unless
+     * that is {@link #NO_TAG}, whose range overlaps {@code [first, last]}
+     * (unsigned, inclusive): exactly what {@link #invalidate(Match)} removes
+     * with that test, leaving the cache in the same state (entries are
+     * released in ascending order, as the scan releases them). When that
+     * takes fewer index probes than there are entries — one per size the
+     * cache holds, range number inside the bounds and tag — the entries are
+     * found through the index; otherwise every entry is tested.
+     *
+     * @return how many entries were removed
+     */
+    public int invalidate(long tag, long altTag, long first, long last) {
+        if (victims.count() == 0) {
+            return 0;
+        }
+        int tags = altTag == NO_TAG || altTag == tag ? 1 : 2;
+        long probes = 0;
+        long sizes = shiftsPresent;
+        if (Long.compareUnsigned(first, last) > 0) {
+            probes = Long.MAX_VALUE;
+        }
+        while (sizes != 0 && probes <= victims.capacity()) {
+            int sh = Long.numberOfTrailingZeros(sizes);
+            probes += ((last >>> sh) - (first >>> sh) + 1) * tags;
+            if (probes < 0) {
+                probes = Long.MAX_VALUE;
+            }
+            sizes &= sizes - 1;
+        }
+        if (probes > victims.capacity()) {
+            return invalidate((t, start, bytes) -> (t == tag || tags == 2 && t == altTag)
+                    && Long.compareUnsigned(start, last) <= 0 && Long.compareUnsigned(start + bytes - 1, first) >= 0);
+        }
+        int found = 0;
+        sizes = shiftsPresent;
+        while (sizes != 0) {
+            int sh = Long.numberOfTrailingZeros(sizes);
+            for (long r = first >>> sh; Long.compareUnsigned(r, last >>> sh) <= 0; r++) {
+                long k = r | (long) sh << KEY_SHIFT_AT;
+                int e = index.find(tag, k);
+                if (e >= 0) {
+                    found = addSorted(found, e);
+                }
+                if (tags == 2 && (e = index.find(altTag, k)) >= 0) {
+                    found = addSorted(found, e);
+                }
+            }
+            sizes &= sizes - 1;
+        }
+        for (int i = 0; i < found; i++) {
+            remove(scratch[i]);
+        }
+        invalidated += found;
+        return found;
+    }
+
+    /** Inserts {@code e} into {@code scratch[0..n)}, kept ascending; returns the new count. */
+    private int addSorted(int n, int e) {
+        int i = n;
+        while (i > 0 && scratch[i - 1] > e) {
+            scratch[i] = scratch[i - 1];
+            i--;
+        }
+        scratch[i] = e;
+        return n + 1;
     }
 
     /** Drops every entry. */

@@ -103,8 +103,11 @@ public final class Atc {
             first = address & -bytes;
             last = first + bytes - 1;
         }
-        return cache.invalidate((tag, start, bytes) -> (allPasids || tag == t)
-                && Long.compareUnsigned(start, last) <= 0 && Long.compareUnsigned(start + bytes - 1, first) >= 0);
+        if (!allPasids) {
+            return cache.invalidate(t, RangeCache.NO_TAG, first, last);
+        }
+        return cache.invalidate((tag, start, bytes) ->
+                Long.compareUnsigned(start, last) <= 0 && Long.compareUnsigned(start + bytes - 1, first) >= 0);
     }
 
     /** Drops every entry (ATS disabled, function reset). */

@@ -4,6 +4,8 @@ import static dev.jiommu.spec.smmuv3.Cmd.*;
 import static dev.jiommu.spec.smmuv3.Field.get;
 import static dev.jiommu.spec.smmuv3.Registers.CR2_E2H;
 
+import dev.jiommu.hw.cache.RangeCache;
+
 /**
  * What each configuration and TLB invalidation command removes (SMMUv3 §4.3,
  * §4.4). TLB entries hold leaves only, so the Leaf hint changes nothing.
@@ -52,6 +54,11 @@ final class Invalidations {
             kind = 3;
         }
         int scope = kind;
+        if (scope == 2) {
+            // The ASID's entries and the global ones of the regime and VMID that overlap the range.
+            tlb().invalidate(Tlb.tag(regime, vmid, asid), Tlb.tag(regime, vmid, Tlb.GLOBAL), va, va + size - 1);
+            return;
+        }
         tlb().invalidate((tag, first, bytes) -> {
             if (Tlb.regimeOf(tag) != regime || Tlb.vmidOf(tag) != vmid) {
                 return false;
@@ -75,8 +82,7 @@ final class Invalidations {
         int vmid = vmid(w0);
         long ipa = w1 & CMDQ_TLBI_1_IPA_MASK;
         long size = rangeBytes(w0, w1);
-        tlb().invalidate((tag, first, bytes) -> Tlb.regimeOf(tag) == Tlb.S2 && Tlb.vmidOf(tag) == vmid
-                && overlaps(first, bytes, ipa, size));
+        tlb().invalidate(Tlb.tag(Tlb.S2, vmid, 0), RangeCache.NO_TAG, ipa, ipa + size - 1);
     }
 
     void nsnh() {

@@ -87,6 +87,15 @@ final class Tlb {
         return cache.invalidate(m);
     }
 
+    /**
+     * Removes the entries under {@code tag} or {@code altTag} (or
+     * {@link RangeCache#NO_TAG}) that overlap {@code [first, last]}; as
+     * {@link RangeCache#invalidate(long, long, long, long)}.
+     */
+    int invalidate(long tag, long altTag, long first, long last) {
+        return cache.invalidate(tag, altTag, first, last);
+    }
+
     void invalidateAll() {
         cache.clear();
     }
