@@ -66,6 +66,9 @@ public final class Smmu implements MmioDevice, TranslationAgent {
     final Ats ats;
     final StallTable stalls;
     final Map<Integer, Requester> requesters = new HashMap<>();
+    /** The StreamID {@link #requester} answered last (-1: none since the last connect) and its answer. */
+    private int lastRequesterSid = -1;
+    private Requester lastRequester;
     /** The DeviceID on the SMMU's own MSI writes; none until the platform gives one. */
     int msiDeviceId = MmioDevice.NO_DEVICE_ID;
 
@@ -107,6 +110,7 @@ public final class Smmu implements MmioDevice, TranslationAgent {
     @Override
     public void connect(int streamId, Requester requester) {
         requesters.put(streamId, requester);
+        lastRequesterSid = -1;
     }
 
     /**
@@ -118,8 +122,13 @@ public final class Smmu implements MmioDevice, TranslationAgent {
         this.msiDeviceId = deviceId;
     }
 
+    /** The device side of {@code sid}, or {@link Requester#NONE}; the last one asked for is remembered. */
     Requester requester(int sid) {
-        return requesters.getOrDefault(sid, Requester.NONE);
+        if (sid != lastRequesterSid) {
+            lastRequester = requesters.getOrDefault(sid, Requester.NONE);
+            lastRequesterSid = sid;
+        }
+        return lastRequester;
     }
 
     boolean enabled() {
