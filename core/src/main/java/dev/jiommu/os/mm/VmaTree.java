@@ -16,9 +16,28 @@ import java.util.TreeMap;
 final class VmaTree {
 
     private final TreeMap<Long, Vma> byStart = new TreeMap<>();
+    /**
+     * The VMA {@link #find} found last, or null: a member of the tree until
+     * the next change, which forgets it (Linux's per-thread {@code vmacache}
+     * did the same for repeated faults in one area).
+     */
+    private Vma last;
 
     /** The VMA containing {@code va}, or null. */
     Vma find(long va) {
+        Vma v = last;
+        if (v != null && va >= v.start() && va < v.end()) {
+            return v;
+        }
+        v = lookup(va);
+        if (v != null) {
+            last = v;
+        }
+        return v;
+    }
+
+    /** {@link #find} through the tree alone, for the changes, which forget {@link #last} when they end. */
+    private Vma lookup(long va) {
         Map.Entry<Long, Vma> e = byStart.floorEntry(va);
         return e != null && va < e.getValue().end() ? e.getValue() : null;
     }
@@ -53,6 +72,7 @@ final class VmaTree {
         }
         byStart.put(v.start(), v);
         mergeAround(v.start(), v.end());
+        last = null;
     }
 
     /** Removes {@code [start, end)} from every VMA, splitting those that straddle its ends; false when nothing overlapped. */
@@ -63,6 +83,7 @@ final class VmaTree {
         splitAt(start);
         splitAt(end);
         byStart.subMap(start, true, end, false).clear();
+        last = null;
         return true;
     }
 
@@ -75,11 +96,12 @@ final class VmaTree {
             e.setValue(new Vma(v.start(), v.end(), prot));
         }
         mergeAround(start, end);
+        last = null;
     }
 
     /** Splits the VMA that strictly contains {@code at} into two at {@code at}. */
     private void splitAt(long at) {
-        Vma v = find(at);
+        Vma v = lookup(at);
         if (v != null && v.start() < at) {
             byStart.put(v.start(), new Vma(v.start(), at, v.prot()));
             byStart.put(at, new Vma(at, v.end(), v.prot()));
@@ -132,6 +154,7 @@ final class VmaTree {
     }
 
     void clear() {
+        last = null;
         byStart.clear();
     }
 }
