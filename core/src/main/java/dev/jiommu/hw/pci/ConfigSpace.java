@@ -63,6 +63,22 @@ public final class ConfigSpace {
      * little-endian; bytes outside the space read as 0xff.
      */
     public long read(int offset, int width) {
+        if (offset >= 0 && offset <= size - width) {
+            switch (width) {
+                case 1 -> {
+                    return bytes[offset] & 0xff;
+                }
+                case 2 -> {
+                    return (bytes[offset] & 0xff) | (bytes[offset + 1] & 0xff) << 8;
+                }
+                case 4 -> {
+                    return (bytes[offset] & 0xffL) | (bytes[offset + 1] & 0xffL) << 8
+                            | (bytes[offset + 2] & 0xffL) << 16 | (bytes[offset + 3] & 0xffL) << 24;
+                }
+                default -> {
+                }
+            }
+        }
         long v = 0;
         for (int i = width - 1; i >= 0; i--) {
             int o = offset + i;
