@@ -35,7 +35,8 @@ final class LpiDelivery {
     private final Scheduler scheduler;
     private final Runnable deliverNext = this::deliverNext;
     private final BitSet pending = new BitSet();
-    private final Map<Integer, LpiHandler> handlers = new HashMap<>();
+    /** Handlers by INTID; null where none is registered. Grown to the highest INTID registered. */
+    private LpiHandler[] handlers = new LpiHandler[0];
     private LpiHandler anyHandler;
 
     /** LPIs in the order they became pending, as a ring; entries made stale by a discard stay until popped. */
@@ -93,11 +94,13 @@ final class LpiDelivery {
     }
 
     void handler(int intid, LpiHandler handler) {
-        if (handler == null) {
-            handlers.remove(intid);
-        } else {
-            handlers.put(intid, handler);
+        if (intid >= handlers.length) {
+            if (handler == null) {
+                return;
+            }
+            handlers = Arrays.copyOf(handlers, Math.max(intid + 1, 2 * handlers.length));
         }
+        handlers[intid] = handler;
     }
 
     void anyHandler(LpiHandler handler) {
@@ -155,7 +158,7 @@ final class LpiDelivery {
             }
         }
         pending.clear(intid);
-        LpiHandler h = handlers.get(intid);
+        LpiHandler h = intid < handlers.length ? handlers[intid] : null;
         if (h == null) {
             h = anyHandler;
         }
