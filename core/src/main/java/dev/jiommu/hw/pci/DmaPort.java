@@ -344,10 +344,35 @@ public final class DmaPort implements Requester {
         }
     }
 
+    /**
+     * Posts the resume handler with {@code outcome}. Outcomes wait in
+     * {@link #outcomes} in posting order and each run of {@link #deliver}
+     * takes the oldest, so posting allocates nothing (at most one is
+     * outstanding in practice: the engine issues nothing while it waits).
+     */
     private void post(int outcome) {
-        IntConsumer r = resume;
-        scheduler.post(() -> r.accept(outcome));
+        if (outcomeCount == outcomes.length) {
+            int[] grown = new int[2 * outcomes.length];
+            for (int i = 0; i < outcomeCount; i++) {
+                grown[i] = outcomes[(outcomeHead + i) % outcomes.length];
+            }
+            outcomes = grown;
+            outcomeHead = 0;
+        }
+        outcomes[(outcomeHead + outcomeCount) % outcomes.length] = outcome;
+        outcomeCount++;
+        scheduler.post(deliver);
     }
+
+    private int[] outcomes = new int[4];
+    private int outcomeHead;
+    private int outcomeCount;
+    private final Runnable deliver = () -> {
+        int outcome = outcomes[outcomeHead];
+        outcomeHead = (outcomeHead + 1) % outcomes.length;
+        outcomeCount--;
+        resume.accept(outcome);
+    };
 
     public long faultAddress() {
         return faultAddress;
