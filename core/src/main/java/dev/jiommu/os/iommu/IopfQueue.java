@@ -126,12 +126,15 @@ public final class IopfQueue {
             devPartial.add(fault);
             return 0;
         }
-        List<IopfFault> group = new ArrayList<>();
-        for (Iterator<IopfFault> it = devPartial.iterator(); it.hasNext(); ) {
-            IopfFault f = it.next();
-            if (f.pasidValid() == fault.pasidValid() && f.pasid() == fault.pasid() && f.groupId() == fault.groupId()) {
-                group.add(f);
-                it.remove();
+        List<IopfFault> group = new ArrayList<>(devPartial.size() + 1);
+        if (!devPartial.isEmpty()) {
+            for (Iterator<IopfFault> it = devPartial.iterator(); it.hasNext(); ) {
+                IopfFault f = it.next();
+                if (f.pasidValid() == fault.pasidValid() && f.pasid() == fault.pasid()
+                        && f.groupId() == fault.groupId()) {
+                    group.add(f);
+                    it.remove();
+                }
             }
         }
         group.add(fault);
@@ -234,7 +237,9 @@ public final class IopfQueue {
 
     private void resolve(Pending p) {
         ResponseCode code = ResponseCode.SUCCESS;
-        for (IopfFault f : p.faults()) {
+        List<IopfFault> faults = p.faults();
+        for (int i = 0; i < faults.size(); i++) {
+            IopfFault f = faults.get(i);
             int err = p.bond().mm().released ? -Errno.ESRCH : p.bond().addressSpace().handleFault(f.address(), f.perm());
             if (err != 0) {
                 code = ResponseCode.INVALID;
