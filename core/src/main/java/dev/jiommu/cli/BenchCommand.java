@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
             "Each workload prints one result line. For steadier figures use the JMH",
             "benchmarks (see docs/PERFORMANCE.md).",
         },
-        subcommands = {WalkBenchCommand.class, IotlbBenchCommand.class, CopyBenchCommand.class, MapBenchCommand.class},
+        subcommands = {WalkBenchCommand.class, IotlbBenchCommand.class, CopyBenchCommand.class, MapBenchCommand.class,
+            PasidMemoryBenchCommand.class},
         commandListHeading = "%nWorkloads:%n",
         footerHeading = "%nExamples:%n",
         footer = {
@@ -26,6 +27,7 @@ import picocli.CommandLine.Spec;
             "  jiommu bench walk --pages 1K --walks 1M",
             "  jiommu bench iotlb --no-tlb",
             "  jiommu bench map --size 4G",
+            "  jiommu bench pasid-memory --pasids 1K",
         })
 final class BenchCommand implements Callable<Integer> {
 

@@ -131,6 +131,12 @@ public final class ArmSmmuV3Iommu implements IommuDriver {
         return queue;
     }
 
+    /** Leaves of {@code dev}'s CD table allocated so far (0 for a linear table); -1 for a device this driver did not probe. */
+    public int cdLeaves(Device dev) {
+        SmmuMaster m = masters.get(dev);
+        return m == null ? -1 : m.cdTable.leaves();
+    }
+
     /** Page requests taken from the PRI queue. */
     public long priRequests() {
         return priRequests;
@@ -345,7 +351,7 @@ public final class ArmSmmuV3Iommu implements IommuDriver {
             return Result.err(-Errno.ENOSPC);
         }
         SmmuSvaDomain d = new SmmuSvaDomain(this, mm, asid);
-        asids.computeIfAbsent(asid, a -> new ArrayList<>()).add(d);
+        asids.computeIfAbsent(asid, a -> new ArrayList<>(1)).add(d);
         return Result.ok(d);
     }
 

@@ -64,6 +64,7 @@ public final class SvaSystem {
     private final VirtMachine machine;
     private final PhysicalMemory memory;
     private final FrameAllocator kernelFrames;
+    private final FrameAllocator driverFrames;
     private final ArmSmmuV3 smmu;
     private final IommuCore core;
     private final ArmSmmuV3Iommu driver;
@@ -101,7 +102,7 @@ public final class SvaSystem {
         }
         long base = VirtMachine.RAM_BASE;
         kernelFrames = new FrameAllocator(memory, base + 64 * MIB, 32 * MIB);
-        FrameAllocator driverFrames = new FrameAllocator(memory, base + 96 * MIB, 32 * MIB);
+        driverFrames = new FrameAllocator(memory, base + 96 * MIB, 32 * MIB);
         FrameAllocator tableFrames = new FrameAllocator(memory, base + 128 * MIB, 32 * MIB);
         FrameAllocator dataFrames = new FrameAllocator(memory, base + 160 * MIB, ramBytes - 160 * MIB);
         ItsIrqSetup irqs = new ItsIrqSetup(machine.its(), Its.VIRT_GIC_ITS, VirtMachine.SMMU_MSI_DEVICE_ID, FIRST_LPI);
@@ -225,6 +226,11 @@ public final class SvaSystem {
     /** Frames for kernel buffers (rings, DMA-domain buffers). */
     public FrameAllocator kernelFrames() {
         return kernelFrames;
+    }
+
+    /** Frames of the SMMU driver: stream table, queues, CD tables and leaves, DMA-domain page tables. */
+    public FrameAllocator driverFrames() {
+        return driverFrames;
     }
 
     public ArmSmmuV3 smmu() {
