@@ -61,7 +61,7 @@ final class Sva {
             if (d.driver() != driver) {
                 continue;
             }
-            List<Device> attached = new ArrayList<>();
+            List<Device> attached = new ArrayList<>(group.devices.size());
             if (attachPasid(d, group, data.pasid, attached) == 0) {
                 d.svaUsers++;
                 return Result.ok(newHandle(dev, group, d, data, attached));
@@ -73,7 +73,7 @@ final class Sva {
             return Result.err(alloc.error());
         }
         Domain d = core.newDomain(DomainType.SVA, driver, alloc.value(), mm);
-        List<Device> attached = new ArrayList<>();
+        List<Device> attached = new ArrayList<>(group.devices.size());
         int err = attachPasid(d, group, data.pasid, attached);
         if (err != 0) {
             d.freed = true;

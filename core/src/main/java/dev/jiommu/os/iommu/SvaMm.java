@@ -17,8 +17,8 @@ final class SvaMm implements SvaAddressSpace.Listener {
 
     final SvaAddressSpace mm;
     final int pasid;
-    final List<Domain> domains = new ArrayList<>();
-    final List<SvaHandle> handles = new ArrayList<>();
+    final List<Domain> domains = new ArrayList<>(1);
+    final List<SvaHandle> handles = new ArrayList<>(1);
     boolean released;
     private final Sva sva;
 

@@ -94,7 +94,7 @@ public final class Mm {
     private final VmaTree vmas = new VmaTree();
     /** Resident pages: page VA to frame PA. */
     private final TreeMap<Long, Long> resident = new TreeMap<>();
-    private final List<MmuNotifier> notifiers = new ArrayList<>();
+    private final List<MmuNotifier> notifiers = new ArrayList<>(1);
     private final byte[] scratch = new byte[8];
     private int cpu;
     private int lastErrno;

@@ -31,7 +31,7 @@ final class SmmuSvaDomain implements SvaDomainOps {
     final ArmSmmuV3Iommu driver;
     final SvaAddressSpace mm;
     final int asid;
-    final List<Bond> bonds = new ArrayList<>();
+    final List<Bond> bonds = new ArrayList<>(1);
     boolean released;
     private boolean freed;
 
