@@ -3,7 +3,6 @@ package dev.jiommu.hw.irq;
 import dev.jiommu.hw.bus.Scheduler;
 
 import java.util.Arrays;
-import java.util.BitSet;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -34,7 +33,8 @@ final class LpiDelivery {
 
     private final Scheduler scheduler;
     private final Runnable deliverNext = this::deliverNext;
-    private final BitSet pending = new BitSet();
+    /** One pending bit per INTID (a plain word array: clearing a bit costs one store, unlike BitSet's). */
+    private long[] pending = new long[0];
     /** Handlers by INTID; null where none is registered. Grown to the highest INTID registered. */
     private LpiHandler[] handlers = new LpiHandler[0];
     private LpiHandler anyHandler;
@@ -58,11 +58,11 @@ final class LpiDelivery {
     }
 
     void raise(int intid) {
-        if (pending.get(intid)) {
+        if (isPending(intid)) {
             coalesced++;
             return;
         }
-        pending.set(intid);
+        setPending(intid, true);
         enqueue(intid);
         if (scheduler != null) {
             scheduler.post(deliverNext);
@@ -83,14 +83,26 @@ final class LpiDelivery {
 
     /** Removes the pending state of {@code intid}, as DISCARD does; a posted delivery then finds nothing. */
     void discard(int intid) {
-        if (pending.get(intid)) {
-            pending.clear(intid);
+        if (isPending(intid)) {
+            setPending(intid, false);
             stale.merge(intid, 1, Integer::sum);
         }
     }
 
     boolean isPending(int intid) {
-        return pending.get(intid);
+        int w = intid >>> 6;
+        return w < pending.length && (pending[w] & 1L << intid) != 0;
+    }
+
+    private void setPending(int intid, boolean on) {
+        int w = intid >>> 6;
+        if (w >= pending.length) {
+            if (!on) {
+                return;
+            }
+            pending = Arrays.copyOf(pending, Math.max(w + 1, 2 * pending.length));
+        }
+        pending[w] = on ? pending[w] | 1L << intid : pending[w] & ~(1L << intid);
     }
 
     void handler(int intid, LpiHandler handler) {
@@ -157,7 +169,7 @@ final class LpiDelivery {
                 return;
             }
         }
-        pending.clear(intid);
+        setPending(intid, false);
         LpiHandler h = intid < handlers.length ? handlers[intid] : null;
         if (h == null) {
             h = anyHandler;
