@@ -31,6 +31,8 @@ final class CommandQueue {
     long errors;
     long sev;
     final long[] byOpcode = new long[256];
+    /** The MSI of the CMD_SYNC being completed: its address and data come from the command each time. */
+    private final Interrupts.Msi syncMsi = new Interrupts.Msi();
 
     CommandQueue(Smmu smmu, Queue queue) {
         this.smmu = smmu;
@@ -245,7 +247,7 @@ final class CommandQueue {
         }
         syncs++;
         if (cs == CMDQ_SYNC_0_CS_IRQ) {
-            Interrupts.Msi msi = new Interrupts.Msi();
+            Interrupts.Msi msi = syncMsi;
             msi.address = w1 & CMDQ_SYNC_1_MSIADDR_MASK;
             msi.data = (int) get(CMDQ_SYNC_0_MSIDATA, w0);
             if (!msi.signal(smmu, CMDQ_SYNC_1_MSIADDR_MASK & smmu.oasMask, smmu.lines.cmdSync())) {

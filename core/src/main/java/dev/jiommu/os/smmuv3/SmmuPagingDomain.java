@@ -78,8 +78,8 @@ final class SmmuPagingDomain implements PagingDomainOps {
         }
         if (done > 0) {
             driver.smmu().tlbiVa(asid, iova, done, pgsize, true);
-            for (SmmuMaster m : masters) {
-                m.atcInv(driver.smmu(), ArmSmmuV3.NO_SSID, iova, done);
+            for (int i = 0; i < masters.size(); i++) {
+                masters.get(i).atcInv(driver.smmu(), ArmSmmuV3.NO_SSID, iova, done);
             }
         }
         return done;
