@@ -13,9 +13,9 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "pasid-memory",
         description = {
-            "Bind N processes for SVA to one DMA engine through the whole stack and print",
-            "the memory each bound PASID costs: the SMMU driver's frames (CD-table leaves)",
-            "and the live Java heap after a full GC.",
+            "Print the memory a PASID bound for SVA costs: driver frames and Java heap.",
+            "Binds N processes to one DMA engine through the whole stack and compares the",
+            "SMMU driver's frames (CD-table leaves) and the live heap after a full GC.",
             "Prints one line: pasid-memory pasids= driver_bytes= cd_leaves= driver_bytes_per_pasid= heap_bytes= heap_bytes_per_pasid=",
         },
         sortOptions = false,
