@@ -9,19 +9,24 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.jiommu.hw.pci.Atc;
 import dev.jiommu.hw.pci.DmaDescriptor;
 import dev.jiommu.hw.pci.DmaEngine;
+import dev.jiommu.hw.smmu.SmmuConfig;
+import dev.jiommu.os.iommu.DomainType;
 import dev.jiommu.os.mm.Mm;
 import dev.jiommu.os.mm.Mman;
 import dev.jiommu.os.mm.MmuNotifier;
 import dev.jiommu.os.sva.MmAddressSpace;
 import dev.jiommu.sim.scenarios.SvaSystem;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.List;
 
 /**
- * munmap while a device is bound (issue 5, acceptance 3): the SMMU driver's
- * MMU notifier invalidates the IOTLB (TLBI + CMD_SYNC) and, for an ATS
- * device, the ATC (ATC_INV + CMD_SYNC) after the PTE is cleared and before
- * the frame goes back to the allocator; the frame is then handed to another
+ * munmap while a device is bound (issue 5, acceptance 3): after the PTE is
+ * cleared and before the frame goes back to the allocator, the IOTLB is
+ * invalidated — by the CPU's broadcast TLBI when the SMMU has BTM, else by
+ * the driver's MMU notifier with TLBI + CMD_SYNC — and, for an ATS device,
+ * the notifier invalidates the ATC (ATC_INV + CMD_SYNC); the frame is then handed to another
  * process, which writes its own secret into it, and the device's next read
  * of the old address faults (the fault is answered INVALID) instead of
  * reading that secret.
@@ -40,6 +45,7 @@ class SvaMunmapTest {
         final long frame;
         boolean called;
         long[] commands;
+        long broadcasts;
         boolean atcHeld;
         long frameContents;
 
@@ -54,6 +60,7 @@ class SvaMunmapTest {
         public void invalidateRange(Mm mm, long start, long end) {
             called = true;
             commands = sys.smmuModel().stats().commandsByOpcode.clone();
+            broadcasts = sys.smmuModel().stats().broadcastTlbis;
             Atc atc = sys.engine(0).port().atc();
             atcHeld = atc != null && atc.lookup(pasid, va) >= 0;
             frameContents = sys.memory().read64(frame);
@@ -74,11 +81,14 @@ class SvaMunmapTest {
         return r[0] & 0xff;
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"PRI", "stall"})
-    void theDeviceFaultsOnTheUnmappedPageInsteadOfReadingItsNextOwnersData(String mode) {
+    @ParameterizedTest(name = "{0}, BTM {1}")
+    @CsvSource({"PRI, true", "PRI, false", "stall, true", "stall, false"})
+    void theDeviceFaultsOnTheUnmappedPageInsteadOfReadingItsNextOwnersData(String mode, boolean btm) {
         boolean pri = mode.equals("PRI");
-        SvaSystem sys = pri ? SvaSystem.withPri(1) : SvaSystem.withStall(1);
+        DmaEngine.Options engine = pri ? DmaEngine.Options.full() : new DmaEngine.Options(0, 0, 20);
+        SvaSystem sys = new SvaSystem(256L << 20, SmmuConfig.full().withBtm(btm), List.of(engine), !pri,
+                DomainType.IDENTITY);
+        assertEquals(btm, sys.smmu().usesBroadcastTlb());
         Mm a = sys.mm().createMm("A");
         Mm b = sys.mm().createMm("B");
         long buf = a.mmap(4096, RW);
@@ -102,13 +112,20 @@ class SvaMunmapTest {
         Witness w = new Witness(sys, pasid, buf, frame);
         a.registerNotifier(w);
         long[] before = sys.smmuModel().stats().commandsByOpcode.clone();
+        long broadcastsBefore = sys.smmuModel().stats().broadcastTlbis;
         assertEquals(0, a.munmap(buf, 4096));
 
         assertTrue(w.called);
         assertEquals(SECRET_A, w.frameContents, "the frame was not yet freed when the invalidations were done");
-        assertTrue(w.commands[CMDQ_OP_TLBI_NH_VA] + w.commands[CMDQ_OP_TLBI_NH_ASID]
-                > before[CMDQ_OP_TLBI_NH_VA] + before[CMDQ_OP_TLBI_NH_ASID], "IOTLB invalidated");
-        assertTrue(w.commands[CMDQ_OP_CMD_SYNC] > before[CMDQ_OP_CMD_SYNC], "and synced");
+        long tlbis = w.commands[CMDQ_OP_TLBI_NH_VA] + w.commands[CMDQ_OP_TLBI_NH_ASID]
+                - before[CMDQ_OP_TLBI_NH_VA] - before[CMDQ_OP_TLBI_NH_ASID];
+        if (btm) {
+            assertEquals(1, w.broadcasts - broadcastsBefore, "the CPU's TLBI VAE1IS reached the SMMU");
+            assertEquals(0, tlbis, "so the notifier sends no TLBI command");
+        } else {
+            assertTrue(tlbis > 0, "IOTLB invalidated by command");
+            assertTrue(w.commands[CMDQ_OP_CMD_SYNC] > before[CMDQ_OP_CMD_SYNC], "and synced");
+        }
         if (pri) {
             assertTrue(w.commands[CMDQ_OP_ATC_INV] > before[CMDQ_OP_ATC_INV], "ATC invalidated");
             assertFalse(w.atcHeld, "the ATC entry was gone before the frame was freed");

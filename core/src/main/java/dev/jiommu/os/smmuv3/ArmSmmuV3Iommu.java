@@ -397,7 +397,7 @@ public final class ArmSmmuV3Iommu implements IommuDriver {
 
     /** The CD an SVA domain puts at a PASID of {@code m}: the live one, or the released one after exit. */
     long[] svaCd(SmmuSvaDomain d, SmmuMaster m) {
-        CdMake.Options o = cdOptions(m).withCoherentWalk(true);
+        CdMake.Options o = cdOptions(m).withCoherentWalk(true).withSharedAsid(smmu.usesBroadcastTlb());
         return d.released ? CdMake.svaReleased(d.asid, d.mm.format(), MAIR, o)
                 : CdMake.sva(d.asid, d.mm.format(), d.mm.pgd(), MAIR, o);
     }
