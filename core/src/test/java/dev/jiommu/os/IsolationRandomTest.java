@@ -16,7 +16,8 @@ import dev.jiommu.os.iommu.SvaHandle;
 import dev.jiommu.os.mm.Mman;
 import dev.jiommu.os.sva.MmAddressSpace;
 import dev.jiommu.pgtable.Prot;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -69,11 +70,12 @@ class IsolationRandomTest {
         return s == null || s.isBlank() ? DEFAULT_SEED : Long.decode(s.trim());
     }
 
-    @Test
-    void eachDeviceReachesExactlyWhatItsBindsAndItsDomainAllowAfterEveryStep() {
+    @ParameterizedTest(name = "BTM {0}")
+    @ValueSource(booleans = {true, false})
+    void eachDeviceReachesExactlyWhatItsBindsAndItsDomainAllowAfterEveryStep(boolean btm) {
         long seed = seed();
-        System.out.println("seed=" + seed);
-        Run run = new Run(seed);
+        System.out.println("seed=" + seed + " btm=" + btm);
+        Run run = new Run(seed, btm);
         for (int i = 1; i <= STEPS; i++) {
             run.step(i);
             run.rig.probeAll(run.rnd);
@@ -107,9 +109,9 @@ class IsolationRandomTest {
         int slot;
         int pasidReuses;
 
-        Run(long seed) {
+        Run(long seed, boolean btm) {
             rnd = new SplittableRandom(seed);
-            rig = new IsolationRig(seed);
+            rig = new IsolationRig(seed, btm);
             model = rig.model;
             for (int i = 0; i < FRAMES; i++) {
                 frames[i] = rig.sys.kernelFrames().allocate(PAGE);

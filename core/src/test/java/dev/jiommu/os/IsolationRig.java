@@ -7,6 +7,7 @@ import dev.jiommu.Errno;
 import dev.jiommu.hw.pci.DmaDescriptor;
 import dev.jiommu.hw.pci.DmaEngine;
 import dev.jiommu.hw.pci.DmaPort;
+import dev.jiommu.hw.smmu.SmmuConfig;
 import dev.jiommu.os.IsolationModel.DmaMapping;
 import dev.jiommu.os.IsolationModel.Expect;
 import dev.jiommu.os.IsolationModel.Proc;
@@ -55,8 +56,7 @@ final class IsolationRig {
     static final long MAX_EVENTS = 2_000_000;
 
     final long seed;
-    final SvaSystem sys = new SvaSystem(256L << 20, List.of(DmaEngine.Options.full(), DmaEngine.Options.full(),
-            new DmaEngine.Options(0, 0, 20)), true, DomainType.DMA);
+    final SvaSystem sys;
     final IsolationModel model = new IsolationModel(DEVICES);
     final long[] recordFrames = new long[DEVICES];
     final List<Long> candidates;
@@ -68,8 +68,11 @@ final class IsolationRig {
     private long tags = 0x7a90_0000_0000_0000L;
     private final byte[] buf = new byte[8];
 
-    IsolationRig(long seed) {
+    /** @param btm the SMMU has BTM, so the SVA driver relies on the CPU's broadcast TLBIs rather than commands */
+    IsolationRig(long seed, boolean btm) {
         this.seed = seed;
+        this.sys = new SvaSystem(256L << 20, SmmuConfig.full().withBtm(btm), List.of(DmaEngine.Options.full(),
+                DmaEngine.Options.full(), new DmaEngine.Options(0, 0, 20)), true, DomainType.DMA);
         long[] rings = new long[DEVICES];
         for (int d = 0; d < DEVICES; d++) {
             rings[d] = SvaSystem.RING_IOVA + 0x1_0000L * d;
