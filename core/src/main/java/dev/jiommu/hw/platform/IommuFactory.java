@@ -14,12 +14,16 @@ public interface IommuFactory {
 
     Iommu create(SystemBus bus);
 
-    /** An SMMUv3 with the features of {@code config}; its own MSIs carry {@link VirtMachine#SMMU_MSI_DEVICE_ID}. */
+    /**
+     * An SMMUv3 with the features of {@code config}; its own MSIs carry
+     * {@link VirtMachine#SMMU_MSI_DEVICE_ID}; with IDR0.BTM it receives the
+     * machine's broadcast TLB maintenance.
+     */
     static IommuFactory smmuv3(SmmuConfig config) {
         return bus -> {
             Smmu smmu = new Smmu(config, bus);
             smmu.msiDeviceId(VirtMachine.SMMU_MSI_DEVICE_ID);
-            return new Iommu("smmuv3", smmu, smmu);
+            return new Iommu("smmuv3", smmu, smmu, config.btm() ? smmu : null);
         };
     }
 }

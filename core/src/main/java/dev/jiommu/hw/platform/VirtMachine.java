@@ -2,6 +2,7 @@ package dev.jiommu.hw.platform;
 
 import dev.jiommu.hw.bus.DirectDma;
 import dev.jiommu.hw.bus.DmaTarget;
+import dev.jiommu.hw.bus.Dvm;
 import dev.jiommu.hw.bus.Scheduler;
 import dev.jiommu.hw.bus.TranslationAgent;
 import dev.jiommu.hw.irq.Its;
@@ -65,6 +66,7 @@ public final class VirtMachine implements Machine {
 
     private final SystemBus bus;
     private final Scheduler scheduler = new Scheduler();
+    private final Dvm dvm = new Dvm();
     private final Its its;
     private final PciHost pci;
     private final Iommu iommu;
@@ -81,6 +83,9 @@ public final class VirtMachine implements Machine {
         this.iommu = b.iommu == null ? null : b.iommu.create(bus);
         if (iommu != null) {
             bus.map(iommu.name(), SMMU_BASE, SMMU_SIZE, iommu.registers());
+            if (iommu.dvm() != null) {
+                dvm.join(iommu.dvm());
+            }
         }
         DmaTarget target = iommu != null ? iommu.dma() : new DirectDma(memory);
         TranslationAgent dma = target instanceof TranslationAgent agent ? agent : TranslationAgent.withoutAts(target);
@@ -136,6 +141,11 @@ public final class VirtMachine implements Machine {
 
     public PciHost pciHost() {
         return pci;
+    }
+
+    /** The broadcast of the PEs' TLB maintenance; the IOMMU has joined it when it takes part. */
+    public Dvm dvm() {
+        return dvm;
     }
 
     /** The IOMMU, when the machine has one. */

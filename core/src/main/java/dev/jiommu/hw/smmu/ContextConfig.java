@@ -11,6 +11,7 @@ import dev.jiommu.pgtable.TableFormat;
  * half is disabled (EPDx = 1) and every address in it faults.
  *
  * @param asid    CD.ASID (the top 8 bits ignored without ASID16)
+ * @param aset    CD.ASET: the ASID is private (true) or shared with the PEs' broadcast TLB maintenance (§3.17)
  * @param tt0     format of the TTB0 half, or null when EPD0 = 1
  * @param ttb0    CD.TTB0
  * @param tt1     format of the TTB1 half, or null when EPD1 = 1
@@ -22,6 +23,6 @@ import dev.jiommu.pgtable.TableFormat;
  * @param abort   CD.A: faulting transactions abort (else read as zero, writes ignored)
  * @param mair    CD.MAIR
  */
-record ContextConfig(int asid, TableFormat tt0, long ttb0, TableFormat tt1, long ttb1, int flags, int tbi,
+record ContextConfig(int asid, boolean aset, TableFormat tt0, long ttb0, TableFormat tt1, long ttb1, int flags, int tbi,
                      boolean stall, boolean record, boolean abort, long mair) implements CdLookup {
 }

@@ -149,7 +149,7 @@ final class ContextTable {
         }
         int asid = (int) get(CTXDESC_CD_0_ASID, w0) & (c.asid16() ? 0xffff : 0xff);
         int tbi = (int) ((w0 >>> Long.numberOfTrailingZeros(CTXDESC_CD_0_TCR_TBI0)) & 3);
-        return new ContextConfig(asid, tt0, w[1] & CTXDESC_CD_1_TTB0_MASK, tt1, w[2] & CTXDESC_CD_2_TTB1_MASK, flags, tbi,
+        return new ContextConfig(asid, (w0 & CTXDESC_CD_0_ASET) != 0, tt0, w[1] & CTXDESC_CD_1_TTB0_MASK, tt1, w[2] & CTXDESC_CD_2_TTB1_MASK, flags, tbi,
                 stall, (w0 & CTXDESC_CD_0_R) != 0, (w0 & CTXDESC_CD_0_A) != 0, w[3]);
     }
 

@@ -1,5 +1,7 @@
 package dev.jiommu.hw.smmu;
 
+import dev.jiommu.hw.bus.Dvm;
+
 import static dev.jiommu.spec.smmuv3.Cmd.*;
 import static dev.jiommu.spec.smmuv3.Field.get;
 import static dev.jiommu.spec.smmuv3.Registers.CR2_E2H;
@@ -69,6 +71,32 @@ final class Invalidations {
                 case 1 -> entryAsid == asid;
                 case 2 -> (entryAsid == asid || entryAsid == Tlb.GLOBAL) && overlaps(first, bytes, va, size);
                 default -> overlaps(first, bytes, va, size);
+            };
+        });
+    }
+
+    /**
+     * A PE's broadcast TLBI of the Non-secure EL1&0 regime (§3.17): stage-1
+     * and nested entries of the VMID; the ASID-matching operations (ASIDE1IS,
+     * VA{L}E1IS) pass over private entries (CD.ASET = 1), ASIDE1IS over global
+     * ones. Stage-2-only and EL2 entries are not of this regime. Leaf-only
+     * forms remove the same entries: the TLB holds leaves only.
+     */
+    void broadcast(Dvm.TlbiOp op, int vmid, int asid, long va) {
+        int v = vmid & vmidMask();
+        int a = asid & (smmu.config.asid16() ? 0xffff : 0xff);
+        tlb().invalidate((tag, first, bytes) -> {
+            if (Tlb.regimeOf(tag) != Tlb.NH || Tlb.vmidOf(tag) != v) {
+                return false;
+            }
+            int entryAsid = Tlb.asidOf(tag);
+            boolean shared = !Tlb.privateAsid(tag);
+            return switch (op) {
+                case VMALLE1IS -> true;
+                case ASIDE1IS -> shared && entryAsid == a;
+                case VAE1IS, VALE1IS -> shared && (entryAsid == a || entryAsid == Tlb.GLOBAL)
+                        && overlaps(first, bytes, va, 1);
+                case VAAE1IS, VAALE1IS -> overlaps(first, bytes, va, 1);
             };
         });
     }

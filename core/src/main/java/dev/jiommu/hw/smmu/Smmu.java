@@ -1,6 +1,7 @@
 package dev.jiommu.hw.smmu;
 
 import dev.jiommu.hw.bus.AtsCompletion;
+import dev.jiommu.hw.bus.Dvm;
 import dev.jiommu.hw.bus.MmioDevice;
 import dev.jiommu.hw.bus.PageRequest;
 import dev.jiommu.hw.bus.Requester;
@@ -22,7 +23,8 @@ import static dev.jiommu.spec.smmuv3.Registers.*;
  * and writes — and through the structures it places in memory: stream table,
  * context descriptors, queues, translation tables. Devices reach it as a
  * {@link TranslationAgent}: ordinary and Translated transactions, ATS
- * Translation Requests ({@link Ats}) and PRI page requests. Every mistake software makes is answered as the
+ * Translation Requests ({@link Ats}) and PRI page requests. With IDR0.BTM the
+ * PEs' broadcast TLB maintenance reaches it as a {@link Dvm.Participant}. Every mistake software makes is answered as the
  * architecture answers it (an event record, a GERROR bit, CMDQ_CONS.ERR, an
  * ignored write); no exception escapes either interface.
  *
@@ -36,7 +38,7 @@ import static dev.jiommu.spec.smmuv3.Registers.*;
  * on implementations with Linux's ARM_SMMU_OPT_PAGE0_REGS_ONLY and as QEMU
  * does.
  */
-public final class Smmu implements MmioDevice, TranslationAgent {
+public final class Smmu implements MmioDevice, TranslationAgent, Dvm.Participant {
 
     final SmmuConfig config;
     final SystemBus bus;
@@ -73,6 +75,9 @@ public final class Smmu implements MmioDevice, TranslationAgent {
     int msiDeviceId = MmioDevice.NO_DEVICE_ID;
 
     private final SmmuStats stats = new SmmuStats();
+    private final Invalidations broadcastTlbi = new Invalidations(this);
+    private long broadcastTlbis;
+    private long broadcastTlbisIgnored;
 
     public Smmu(SmmuConfig config, SystemBus bus, Interrupts lines) {
         this.config = config;
@@ -91,6 +96,33 @@ public final class Smmu implements MmioDevice, TranslationAgent {
 
     public Smmu(SmmuConfig config, SystemBus bus) {
         this(config, bus, Interrupts.NONE);
+    }
+
+    /**
+     * A PE's broadcast TLBI (§3.17). Without IDR0.BTM the SMMU takes no part;
+     * with CR2.PTM = 1 it ignores the message, as Arm strongly recommends.
+     * Otherwise the TLB entries the operation matches go, whether or not
+     * SMMUEN is set.
+     */
+    @Override
+    public void tlbiBroadcast(Dvm.TlbiOp op, int vmid, int asid, long va) {
+        if (!config.btm()) {
+            return;
+        }
+        if ((cr2 & CR2_PTM) != 0) {
+            broadcastTlbisIgnored++;
+            return;
+        }
+        broadcastTlbis++;
+        broadcastTlbi.broadcast(op, vmid, asid, va);
+    }
+
+    long broadcastTlbis() {
+        return broadcastTlbis;
+    }
+
+    long broadcastTlbisIgnored() {
+        return broadcastTlbisIgnored;
     }
 
     public SmmuConfig config() {

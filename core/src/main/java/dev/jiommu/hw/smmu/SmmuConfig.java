@@ -118,6 +118,13 @@ public record SmmuConfig(boolean stage1, boolean stage2, boolean twoLevelStreamT
                 tlbEntries, configCacheEntries, replacement);
     }
 
+    /** The same SMMU with or without IDR0.BTM (taking part in the PEs' broadcast TLB maintenance). */
+    public SmmuConfig withBtm(boolean on) {
+        return new SmmuConfig(stage1, stage2, twoLevelStreamTable, twoLevelCd, sidBits, ssidBits, ats, pri, stallModel,
+                httu, msi, asid16, vmid16, on, hyp, ril, gran4k, gran16k, gran64k, oasBits, cmdqLog2, evtqLog2,
+                priqLog2, tlbEntries, configCacheEntries, replacement);
+    }
+
     public SmmuConfig withStallModel(int model) {
         return new SmmuConfig(stage1, stage2, twoLevelStreamTable, twoLevelCd, sidBits, ssidBits, ats, pri, model,
                 httu, msi, asid16, vmid16, btm, hyp, ril, gran4k, gran16k, gran64k, oasBits, cmdqLog2, evtqLog2,

@@ -49,6 +49,9 @@ public final class SmmuStats {
     /** Translated transactions, and how many were refused with F_TRANSL_FORBIDDEN. */
     public long atsTranslated;
     public long atsTranslatedForbidden;
+    /** PE broadcast TLB invalidations applied (IDR0.BTM, CR2.PTM = 0), and ignored because CR2.PTM = 1. */
+    public long broadcastTlbis;
+    public long broadcastTlbisIgnored;
     /** Events recorded by type (index = event ID). */
     public final long[] eventsById = new long[256];
     /** Commands consumed by opcode. */
@@ -59,6 +62,8 @@ public final class SmmuStats {
         t.countRepeatedHits();
         translations = t.translations;
         bypassed = t.bypassed;
+        broadcastTlbis = s.broadcastTlbis();
+        broadcastTlbisIgnored = s.broadcastTlbisIgnored();
         aborted = t.aborted;
         readAsZero = t.raz;
         stalled = t.stalledCount;

@@ -15,7 +15,13 @@ import dev.jiommu.hw.cache.Replacement;
  * by ASID; {@link #S2} — stage-2-only translations and the stage-2
  * translations of nested table and CD fetches, tagged by VMID with the IPA as
  * input. Global stage-1 entries (nG = 0) carry {@link #GLOBAL} instead of an
- * ASID and match every ASID.
+ * ASID and match every ASID of the same ASID set. Stage-1 tags carry the CD's
+ * ASET ({@link #ASET}, §3.17): broadcast invalidations by ASID or by VA and
+ * ASID pass over private (ASET = 1) entries; commands ignore it. A lookup
+ * matches the ASET too, so two CDs that give one ASID different ASETs (which
+ * §3.17 makes equivalent for non-global lookups) do not share entries: the
+ * model resolves that misconfiguration by walking, which the architecture's
+ * "equivalent" ASIDs permit.
  *
  * <p>Lookups try each mapping size the cache holds, smallest first. A lookup
  * and a hit allocate nothing.
@@ -27,6 +33,8 @@ final class Tlb {
     static final int S2 = 2;
     /** The ASID tag of a global entry. */
     static final int GLOBAL = 0x1_0000;
+    /** The ASET tag bit of stage-1 entries: private ASID set. */
+    static final int ASET = 0x2_0000;
 
     /** The entries; global ones are marked. */
     final RangeCache cache;
@@ -37,6 +45,16 @@ final class Tlb {
 
     static long tag(int regime, int vmid, int asid) {
         return ((long) regime << 40) | ((long) (vmid & 0xffff) << 20) | (asid & 0x1ffff);
+    }
+
+    /** A stage-1 tag with the CD's ASET. */
+    static long tag(int regime, int vmid, int asid, boolean aset) {
+        return tag(regime, vmid, asid) | (aset ? ASET : 0);
+    }
+
+    /** Whether the entry is in the private ASID set (CD.ASET = 1). */
+    static boolean privateAsid(long tag) {
+        return (tag & ASET) != 0;
     }
 
     static int regimeOf(long tag) {

@@ -259,10 +259,10 @@ final class Translator {
      */
     private long tagOf(StreamConfig ste, ContextConfig cd) {
         if (cd != null && ste.strw() == StreamConfig.STRW_EL2) {
-            return Tlb.tag(Tlb.EL2, 0, (smmu.cr2 & CR2_E2H) != 0 ? cd.asid() : 0);
+            return Tlb.tag(Tlb.EL2, 0, (smmu.cr2 & CR2_E2H) != 0 ? cd.asid() : 0, cd.aset());
         }
         if (cd != null) {
-            return Tlb.tag(Tlb.NH, ste.vmid(), cd.asid());
+            return Tlb.tag(Tlb.NH, ste.vmid(), cd.asid(), cd.aset());
         }
         return Tlb.tag(Tlb.S2, ste.vmid(), 0);
     }

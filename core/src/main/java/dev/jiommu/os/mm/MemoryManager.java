@@ -1,5 +1,6 @@
 package dev.jiommu.os.mm;
 
+import dev.jiommu.hw.bus.Dvm;
 import dev.jiommu.mem.FrameAllocator;
 import dev.jiommu.mem.PhysicalMemory;
 import dev.jiommu.pgtable.Granule;
@@ -22,6 +23,12 @@ import java.util.Map;
  * TTBR0), the machine's OAS. Table pages come from one allocator, user data
  * pages from another (or the same); both must lie below 2^OAS.
  *
+ * <p>TLB maintenance: the model's CPUs keep no TLB of their own, but when
+ * the manager is given the machine's {@link Dvm} it issues the Inner
+ * Shareable TLBIs arm64 Linux issues after changing PTEs
+ * ({@code flush_tlb_range}, {@code flush_tlb_mm}), so that agents taking
+ * part in broadcast TLB maintenance (an SMMU with BTM) see them.
+ *
  * <p>Single-threaded, like the simulation core.
  */
 public final class MemoryManager {
@@ -39,10 +46,25 @@ public final class MemoryManager {
     private final List<AsidAllocator.RolloverListener> rolloverListeners = new ArrayList<>();
     private final Map<Integer, Mm> live = new LinkedHashMap<>();
     private int nextId = 1;
+    private Dvm dvm;
 
     private long pageFaults;
     private long pagesAllocated;
     private long pagesFreed;
+
+    /**
+     * Sends the CPUs' TLB maintenance to {@code dvm} from now on (null: to
+     * nobody). A machine whose SMMU may rely on broadcast TLB maintenance
+     * must be wired so before any process shares its tables.
+     */
+    public void broadcastTlbMaintenance(Dvm dvm) {
+        this.dvm = dvm;
+    }
+
+    /** Where the CPUs' TLBI ...IS go, or null. */
+    Dvm dvm() {
+        return dvm;
+    }
 
     /** A manager for a machine with one CPU. */
     public MemoryManager(PhysicalMemory memory, FrameAllocator tableFrames, FrameAllocator dataFrames, int oas, int asidBits) {

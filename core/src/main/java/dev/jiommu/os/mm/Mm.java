@@ -1,6 +1,7 @@
 package dev.jiommu.os.mm;
 
 import dev.jiommu.Errno;
+import dev.jiommu.hw.bus.Dvm;
 import dev.jiommu.mem.FrameAllocator;
 import dev.jiommu.mem.PhysicalMemory;
 import dev.jiommu.pgtable.Access;
@@ -44,9 +45,14 @@ import java.util.TreeMap;
  *
  * <p>Errors are negative errno values, documented per method; after
  * {@link #exit()} every operation returns {@code -ESRCH}. Notifier order: on
- * munmap, mprotect and MAP_FIXED replacement,
- * {@link MmuNotifier#invalidateRange} runs after the PTEs are cleared or
- * changed and before any data frame is freed. Table pages that a PTE clear
+ * munmap, mprotect and MAP_FIXED replacement, the PTEs are cleared or
+ * changed, then the CPU's broadcast TLBIs go out (arm64
+ * {@code __flush_tlb_range}: one {@code TLBI VAE1IS} per page, or
+ * {@code VALE1IS} when only leaf entries changed, or {@code ASIDE1IS} from
+ * {@link #MAX_TLBI_OPS} pages up), then
+ * {@link MmuNotifier#invalidateRange} runs, and then data frames are freed.
+ * At exit the release notifiers run first, and one {@code ASIDE1IS} goes
+ * out before the frames are freed. Table pages that a PTE clear
  * empties are freed by {@link IoPageTable#unmap} at once, before the
  * notifier; they are zeroed when freed and nothing is allocated before the
  * notifier returns, so none is reused before the invalidation.
@@ -92,6 +98,9 @@ public final class Mm {
     private final WalkResult kernelWalk = new WalkResult();
     private final AsidAllocator.Context context;
     private final VmaTree vmas = new VmaTree();
+    /** Pages from which a range flush becomes one flush of the ASID (arm64 {@code MAX_DVM_OPS}, PTRS_PER_PTE). */
+    public static final long MAX_TLBI_OPS = 512;
+
     /** Resident pages: page VA to frame PA. */
     private final TreeMap<Long, Long> resident = new TreeMap<>();
     private final List<MmuNotifier> notifiers = new ArrayList<>(1);
@@ -261,6 +270,32 @@ public final class Mm {
         return false;
     }
 
+    /**
+     * arm64 {@code __flush_tlb_range} for this ASID: per page, VALE1IS when
+     * only last-level entries changed, else VAE1IS; ASIDE1IS from
+     * {@link #MAX_TLBI_OPS} pages.
+     */
+    private void flushTlbRange(long start, long end, boolean lastLevel) {
+        if (manager.dvm() == null) {
+            return;
+        }
+        if ((end - start) >>> PAGE_SHIFT >= MAX_TLBI_OPS) {
+            broadcastTlbi(Dvm.TlbiOp.ASIDE1IS, 0);
+            return;
+        }
+        Dvm.TlbiOp op = lastLevel ? Dvm.TlbiOp.VALE1IS : Dvm.TlbiOp.VAE1IS;
+        for (long va = start; va < end; va += PAGE_SIZE) {
+            broadcastTlbi(op, va);
+        }
+    }
+
+    private void broadcastTlbi(Dvm.TlbiOp op, long va) {
+        Dvm dvm = manager.dvm();
+        if (dvm != null) {
+            dvm.broadcast(op, 0, context.asid(), va);
+        }
+    }
+
     private void notifyInvalidate(long start, long end) {
         for (MmuNotifier n : notifiers.toArray(MmuNotifier[]::new)) {
             n.invalidateRange(this, start, end);
@@ -405,6 +440,7 @@ public final class Mm {
             frames[n++] = e.getValue();
         }
         gone.clear();
+        flushTlbRange(start, end, false);
         notifyInvalidate(start, end);
         for (int i = 0; i < n; i++) {
             dataFrames.free(frames[i], PAGE_SIZE);
@@ -456,6 +492,7 @@ public final class Mm {
             changed |= setPte(page, prot);
         }
         if (changed) {
+            flushTlbRange(va, covered, prot != Mman.PROT_NONE);
             notifyInvalidate(va, covered);
         }
         return covered < end ? -Errno.ENOMEM : 0;
@@ -761,6 +798,7 @@ public final class Mm {
         notifiers.clear();
         alive = false;
         tables.free();
+        broadcastTlbi(Dvm.TlbiOp.ASIDE1IS, 0);
         for (long pa : resident.values()) {
             dataFrames.free(pa, PAGE_SIZE);
         }

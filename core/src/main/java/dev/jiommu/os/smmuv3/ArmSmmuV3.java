@@ -68,29 +68,36 @@ public final class ArmSmmuV3 {
      * @param pollTimeoutUs register polls before -ETIMEDOUT (one read per modelled microsecond)
      * @param msiPolling    complete CMD_SYNC by MSI when the SMMU can ({@code !disable_msipolling})
      * @param vhe           the kernel runs at EL2 ({@code is_kernel_in_hyp_mode()})
+     * @param broadcastTlb  use the CPUs' broadcast TLB maintenance for SVA when the SMMU has BTM (the PCIe
+     *                      SVM series: CR2.PTM = 0, SVA CDs with ASET = 0, no TLBI commands for notifier
+     *                      invalidations); false does as mainline Linux (PTM = 1, TLBI commands)
      */
-    public record Options(long pollTimeoutUs, boolean msiPolling, boolean vhe) {
+    public record Options(long pollTimeoutUs, boolean msiPolling, boolean vhe, boolean broadcastTlb) {
         public Options {
             if (pollTimeoutUs < 1) {
                 throw new IllegalArgumentException("pollTimeoutUs must be positive");
             }
         }
 
-        /** Linux's defaults on a non-VHE kernel. */
+        /** Linux's defaults on a non-VHE kernel, with broadcast TLB maintenance where the SMMU has it. */
         public static Options defaults() {
-            return new Options(ARM_SMMU_POLL_TIMEOUT_US, true, false);
+            return new Options(ARM_SMMU_POLL_TIMEOUT_US, true, false, true);
         }
 
         public Options withPollTimeoutUs(long us) {
-            return new Options(us, msiPolling, vhe);
+            return new Options(us, msiPolling, vhe, broadcastTlb);
         }
 
         public Options withMsiPolling(boolean on) {
-            return new Options(pollTimeoutUs, on, vhe);
+            return new Options(pollTimeoutUs, on, vhe, broadcastTlb);
         }
 
         public Options withVhe(boolean on) {
-            return new Options(pollTimeoutUs, msiPolling, on);
+            return new Options(pollTimeoutUs, msiPolling, on, broadcastTlb);
+        }
+
+        public Options withBroadcastTlb(boolean on) {
+            return new Options(pollTimeoutUs, msiPolling, vhe, on);
         }
     }
 
@@ -254,7 +261,8 @@ public final class ArmSmmuV3 {
         regs.write32(ARM_SMMU_CR1, (int) (prep(CR1_TABLE_SH, ARM_SMMU_SH_ISH) | prep(CR1_TABLE_OC, CR1_CACHE_WB)
                 | prep(CR1_TABLE_IC, CR1_CACHE_WB) | prep(CR1_QUEUE_SH, ARM_SMMU_SH_ISH)
                 | prep(CR1_QUEUE_OC, CR1_CACHE_WB) | prep(CR1_QUEUE_IC, CR1_CACHE_WB)));
-        regs.write32(ARM_SMMU_CR2, (int) (CR2_PTM | CR2_RECINVSID | (features.e2h() ? CR2_E2H : 0)));
+        regs.write32(ARM_SMMU_CR2, (int) ((usesBroadcastTlb() ? 0 : CR2_PTM) | CR2_RECINVSID
+                | (features.e2h() ? CR2_E2H : 0)));
 
         regs.write64(ARM_SMMU_STRTAB_BASE, strtab.strtabBase());
         regs.write32(ARM_SMMU_STRTAB_BASE_CFG, strtab.strtabBaseCfg(features.sidBits()));
@@ -416,6 +424,18 @@ public final class ArmSmmuV3 {
 
     public Options options() {
         return options;
+    }
+
+    /**
+     * Whether SVA relies on the CPUs' broadcast TLB maintenance: the SMMU has
+     * BTM, {@link Options#broadcastTlb} asks for it, and the kernel is not
+     * VHE (the model's broadcasts, {@code hw.bus.Dvm}, carry the EL1&amp;0
+     * regime only, so an EL2-E2H kernel's TLBIs would not be modelled). Then
+     * CR2.PTM = 0 and the caller's memory manager must broadcast its TLBIs
+     * to the SMMU.
+     */
+    public boolean usesBroadcastTlb() {
+        return features.btm() && options.broadcastTlb() && !options.vhe();
     }
 
     public DriverStats stats() {

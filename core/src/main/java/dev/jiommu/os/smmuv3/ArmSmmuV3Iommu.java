@@ -64,7 +64,10 @@ import java.util.function.IntPredicate;
  * reported to this driver's {@link IopfQueue} as {@link PageRequest} and
  * {@link StallFault}, and the queue is then processed, which answers through
  * {@link #pageResponse}. Requests the queue refuses (device not on it) are
- * answered at once: PRI DENY, stall terminate. Other translation and
+ * answered at once as failed page-ins, as Linux's {@code iopf_error_response}
+ * does: PRI InvalidRequest, stall terminate. Response Failure (CMD_PRI_RESP
+ * 0b00, which stops the function's PRI for good) is sent only for a
+ * {@link ResponseCode#FAILURE} from the queue. Other translation and
  * configuration events go to {@link IommuCore#reportUnrecoverable}.
  *
  * <p>Errors are negated {@link Errno} values; nothing the hardware does
@@ -403,7 +406,7 @@ public final class ArmSmmuV3Iommu implements IommuDriver {
 
     /** The CD an SVA domain puts at a PASID of {@code m}: the live one, or the released one after exit. */
     long[] svaCd(SmmuSvaDomain d, SmmuMaster m) {
-        CdMake.Options o = cdOptions(m).withCoherentWalk(true);
+        CdMake.Options o = cdOptions(m).withCoherentWalk(true).withSharedAsid(smmu.usesBroadcastTlb());
         return d.released ? CdMake.svaReleased(d.asid, d.mm.format(), MAIR, o)
                 : CdMake.sva(d.asid, d.mm.format(), d.mm.pgd(), MAIR, o);
     }
@@ -475,8 +478,12 @@ public final class ArmSmmuV3Iommu implements IommuDriver {
     // ---- faults -------------------------------------------------------------------------------------------------
 
     /**
-     * CMD_PRI_RESP (SUCC, DENY, FAIL) for a page request group; CMD_RESUME
-     * with RETRY on SUCCESS, else ABORT, for a stall.
+     * CMD_PRI_RESP for a page request group, in the encoding of SMMUv3
+     * §4.5.2 (Linux's names differ, see {@link Cmd#PRI_RESP_DENY}): SUCCESS
+     * as Success, INVALID as InvalidRequest ({@code PRI_RESP_FAIL}, 0b01: this
+     * group's access fails), FAILURE as ResponseFailure ({@code PRI_RESP_DENY},
+     * 0b00: the function stops page requests); CMD_RESUME with RETRY on
+     * SUCCESS, else ABORT, for a stall.
      */
     @Override
     public void pageResponse(Device dev, IopfFault last, PageResponse response) {
@@ -488,8 +495,8 @@ public final class ArmSmmuV3Iommu implements IommuDriver {
             case PageRequest pr -> {
                 long code = switch (response.code()) {
                     case SUCCESS -> Cmd.PRI_RESP_SUCC;
-                    case INVALID -> Cmd.PRI_RESP_DENY;
-                    case FAILURE -> Cmd.PRI_RESP_FAIL;
+                    case INVALID -> Cmd.PRI_RESP_FAIL;
+                    case FAILURE -> Cmd.PRI_RESP_DENY;
                 };
                 smmu.priResponse(m.sids[0], pr.pasidValid() ? pr.pasid() : ArmSmmuV3.NO_SSID, pr.prgIndex(),
                         (int) code);
@@ -498,7 +505,10 @@ public final class ArmSmmuV3Iommu implements IommuDriver {
         }
     }
 
-    /** {@code arm_smmu_handle_ppr}: report, or deny at once when nobody takes it; then run the fault queue. */
+    /**
+     * {@code arm_smmu_handle_ppr}: report, or answer InvalidRequest at once when
+     * nobody takes it ({@code iopf_error_response}); then run the fault queue.
+     */
     private void handlePpr(PriRequest r) {
         priRequests++;
         SmmuMaster m = bySid.get(r.sid());
@@ -512,7 +522,7 @@ public final class ArmSmmuV3Iommu implements IommuDriver {
         }
         if (err != 0) {
             if (r.last()) {
-                smmu.priResponse(r, (int) Cmd.PRI_RESP_DENY);
+                smmu.priResponse(r, (int) Cmd.PRI_RESP_FAIL);
             }
             return;
         }

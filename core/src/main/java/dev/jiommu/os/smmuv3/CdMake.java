@@ -15,8 +15,10 @@ import static dev.jiommu.spec.smmuv3.Cd.*;
  * <p>Every CD Linux makes translates through TTB0 only (EPD1 = 1, TT1 walks
  * fault), uses VMSAv8-64 tables (AA64), records faults (R), aborts rather than
  * RAZ/WI terminated transactions (A), and puts its ASID in the private ASID
- * set (ASET = 1: no broadcast TLB maintenance from the CPU, as mainline
- * Linux, which does not use BTM). Only qwords 0, 1 (TTB0) and 3 (MAIR) are
+ * set (ASET = 1: no broadcast TLB maintenance from the CPU), except an SVA CD
+ * when the driver uses broadcast TLB maintenance ({@link Options#sharedAsid}:
+ * ASET = 0, as the PCIe SVM series writes it for a CD with an mm; mainline
+ * Linux, which does not use BTM, keeps ASET = 1). Only qwords 0, 1 (TTB0) and 3 (MAIR) are
  * ever non-zero. The model is little-endian, so ENDI is never set.
  */
 public final class CdMake {
@@ -39,12 +41,15 @@ public final class CdMake {
      *                       CPU's tables and requires coherency)
      * @param hardwareAccess HA: the SMMU sets Access flags (HTTU)
      * @param hardwareDirty  HD: the SMMU manages dirty state (HTTU); requires HA
+     * @param sharedAsid     ASET = 0: the ASID is the CPU's and the SMMU's TLB
+     *                       entries take the CPUs' broadcast invalidations
+     *                       ({@link #sva} and {@link #svaReleased} only)
      */
     public record Options(boolean stall, boolean stallForced, boolean coherentWalk,
-                          boolean hardwareAccess, boolean hardwareDirty) {
+                          boolean hardwareAccess, boolean hardwareDirty, boolean sharedAsid) {
 
-        /** No stall, coherent walks, no hardware table updates. */
-        public static final Options DEFAULT = new Options(false, false, true, false, false);
+        /** No stall, coherent walks, no hardware table updates, a private ASID. */
+        public static final Options DEFAULT = new Options(false, false, true, false, false, false);
 
         public Options {
             if (hardwareDirty && !hardwareAccess) {
@@ -52,21 +57,25 @@ public final class CdMake {
             }
         }
 
+        public Options withSharedAsid(boolean shared) {
+            return new Options(stall, stallForced, coherentWalk, hardwareAccess, hardwareDirty, shared);
+        }
+
         public Options withStall(boolean s) {
-            return new Options(s, stallForced, coherentWalk, hardwareAccess, hardwareDirty);
+            return new Options(s, stallForced, coherentWalk, hardwareAccess, hardwareDirty, sharedAsid);
         }
 
         public Options withStallForced(boolean forced) {
-            return new Options(stall, forced, coherentWalk, hardwareAccess, hardwareDirty);
+            return new Options(stall, forced, coherentWalk, hardwareAccess, hardwareDirty, sharedAsid);
         }
 
         public Options withCoherentWalk(boolean coherent) {
-            return new Options(stall, stallForced, coherent, hardwareAccess, hardwareDirty);
+            return new Options(stall, stallForced, coherent, hardwareAccess, hardwareDirty, sharedAsid);
         }
 
         /** HA and HD; Linux's dirty tracking ({@code IO_PGTABLE_QUIRK_ARM_HD}) sets both. */
         public Options withHttu(boolean ha, boolean hd) {
-            return new Options(stall, stallForced, coherentWalk, ha, hd);
+            return new Options(stall, stallForced, coherentWalk, ha, hd, sharedAsid);
         }
     }
 
@@ -83,6 +92,9 @@ public final class CdMake {
      */
     public static long[] s1(int asid, TableFormat format, long ttb0, long mair, Options options) {
         checkStage1(format);
+        if (options.sharedAsid()) {
+            throw new IllegalArgumentException("a paging domain's ASID is private; sharedAsid is for SVA CDs");
+        }
         long[] cd = new long[EntryWriter.QWORDS];
         cd[0] = tt0(format, options.coherentWalk()) | common(asid, format, options);
         cd[1] = WalkAttributes.tableBase("TTB0", ttb0, CTXDESC_CD_1_TTB0_MASK, format);
@@ -162,7 +174,7 @@ public final class CdMake {
                 | (options.stall() ? CTXDESC_CD_0_S : 0)
                 | CTXDESC_CD_0_R
                 | CTXDESC_CD_0_A
-                | CTXDESC_CD_0_ASET
+                | (options.sharedAsid() ? 0 : CTXDESC_CD_0_ASET)
                 | Field.prep(CTXDESC_CD_0_ASID, asid)
                 | (options.hardwareAccess() ? CTXDESC_CD_0_TCR_HA : 0)
                 | (options.hardwareDirty() ? CTXDESC_CD_0_TCR_HD : 0);

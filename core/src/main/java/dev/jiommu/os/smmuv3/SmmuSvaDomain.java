@@ -64,7 +64,11 @@ final class SmmuSvaDomain implements SvaDomainOps {
     /**
      * TLBI_NH_VA for the ASID over {@code [start, end)} (non-leaf: table pages
      * may have gone too), or TLBI_NH_ASID for a large range, then ATC_INV of the
-     * range for every bound PASID of every ATS master.
+     * range for every bound PASID of every ATS master. With broadcast TLB
+     * maintenance ({@link ArmSmmuV3#usesBroadcastTlb}) the CPU's TLBI ...IS,
+     * done before the notifier runs, has reached the SMMU's TLB already, so
+     * only the ATCs are left (the PCIe SVM series'
+     * {@code arm_smmu_mm_invalidate_range}).
      */
     @Override
     public void invalidateRange(long start, long end) {
@@ -73,10 +77,12 @@ final class SmmuSvaDomain implements SvaDomainOps {
         }
         long size = end - start;
         ArmSmmuV3 smmu = driver.smmu();
-        if (size / 4096 > MAX_TLBI_PAGES) {
-            smmu.tlbiAsid(asid);
-        } else {
-            smmu.tlbiVa(asid, start, size, 4096, false);
+        if (!smmu.usesBroadcastTlb()) {
+            if (size / 4096 > MAX_TLBI_PAGES) {
+                smmu.tlbiAsid(asid);
+            } else {
+                smmu.tlbiVa(asid, start, size, 4096, false);
+            }
         }
         for (Bond b : bonds) {
             b.master().atcInv(smmu, b.pasid(), size / 4096 > MAX_TLBI_PAGES ? 0 : start,

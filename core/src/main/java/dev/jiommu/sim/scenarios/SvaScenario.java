@@ -27,10 +27,11 @@ import static dev.jiommu.spec.smmuv3.Cmd.*;
  * by a recoverable fault: the device's request goes to the IOPF queue, the
  * process's memory manager pages it in, and the response lets the device
  * retry. The CPU then reads back what the devices wrote. Then process A unmaps
- * a destination while it is still bound: the MMU notifier has the driver
- * invalidate the IOTLB and the ATC, and the engine's next copy there faults
- * (the response is INVALID) instead of reaching the freed page. The flow runs
- * twice, with PCIe PRI (ATS engines) and with the SMMU's stall model.
+ * a destination while it is still bound: the CPU's broadcast TLBI reaches
+ * the SMMU's TLB (the SMMU has BTM), the MMU notifier has the driver
+ * invalidate the ATC, and the engine's next copy there faults (the response
+ * is INVALID) instead of reaching the freed page. The flow runs twice, with
+ * PCIe PRI (ATS engines) and with the SMMU's stall model.
  *
  * <p>Exit status 0 when every check of both runs holds.
  */
@@ -65,12 +66,13 @@ public final class SvaScenario implements Scenario {
      * @param atcInv          CMD_ATC_INV commands
      * @param cfgiCd          CMD_CFGI_CD and CMD_CFGI_CD_ALL commands
      * @param syncs           CMD_SYNC commands
+     * @param broadcastTlbis  the CPUs' broadcast TLBIs the SMMU applied (BTM)
      * @param unmapFaulted    whether the copy into the unmapped buffer ended with a page fault
      */
     public record Outcome(List<String> failures, long deviceFaults, long cpuFaults, long priRequests,
                           long stallFaults, IopfStats iopf, long iotlbHits, long iotlbMisses, long atcHits,
                           long atcMisses, long tlbiVa, long tlbiAsid, long atcInv, long cfgiCd, long syncs,
-                          boolean unmapFaulted) {
+                          long broadcastTlbis, boolean unmapFaulted) {
 
         public boolean ok() {
             return failures.isEmpty();
@@ -112,6 +114,7 @@ public final class SvaScenario implements Scenario {
     private static final class Flow {
         final SvaSystem sys;
         final List<String> failures = new ArrayList<>();
+        long broadcastBefore;
 
         Flow(SvaSystem sys) {
             this.sys = sys;
@@ -134,6 +137,7 @@ public final class SvaScenario implements Scenario {
             long[] commandsBefore = hw.commandsByOpcode.clone();
             long hitsBefore = hw.tlbHits;
             long missesBefore = hw.tlbMisses;
+            broadcastBefore = hw.broadcastTlbis;
             long faultsBefore = sys.mm().pageFaults();
             Mm a = sys.mm().createMm("A");
             Mm b = sys.mm().createMm("B");
@@ -224,7 +228,7 @@ public final class SvaScenario implements Scenario {
                     c[CMDQ_OP_TLBI_NH_VA] - c0[CMDQ_OP_TLBI_NH_VA], c[CMDQ_OP_TLBI_NH_ASID] - c0[CMDQ_OP_TLBI_NH_ASID],
                     c[CMDQ_OP_ATC_INV] - c0[CMDQ_OP_ATC_INV],
                     c[CMDQ_OP_CFGI_CD] - c0[CMDQ_OP_CFGI_CD] + c[CMDQ_OP_CFGI_CD_ALL] - c0[CMDQ_OP_CFGI_CD_ALL],
-                    c[CMDQ_OP_CMD_SYNC] - c0[CMDQ_OP_CMD_SYNC], unmapFaulted);
+                    c[CMDQ_OP_CMD_SYNC] - c0[CMDQ_OP_CMD_SYNC], hw.broadcastTlbis - broadcastBefore, unmapFaulted);
         }
 
         /** Every 8 bytes of {@code [va, va + LEN)} as the process's CPU reads them. */
@@ -268,6 +272,7 @@ public final class SvaScenario implements Scenario {
                 stall.iotlbHits() + " / " + stall.iotlbMisses());
         t.row("ATC hits / misses", pri.atcHits() + " / " + pri.atcMisses(),
                 stall.atcHits() + " / " + stall.atcMisses());
+        t.row("broadcast TLBIs from the CPU (BTM)", pri.broadcastTlbis(), stall.broadcastTlbis());
         t.row("CMD_TLBI_NH_VA", pri.tlbiVa(), stall.tlbiVa());
         t.row("CMD_TLBI_NH_ASID", pri.tlbiAsid(), stall.tlbiAsid());
         t.row("CMD_ATC_INV", pri.atcInv(), stall.atcInv());

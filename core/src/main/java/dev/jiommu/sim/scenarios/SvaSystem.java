@@ -36,7 +36,10 @@ import java.util.List;
  * {@link IommuCore}, a {@link MemoryManager} for processes — with every engine
  * set up as Linux would: BARs and bus mastering through the ECAM, PASID then
  * ATS then PRI enabled where the engine has them, added to the IOMMU core,
- * and its descriptor ring reachable by traffic without a PASID.
+ * and its descriptor ring reachable by traffic without a PASID. The memory
+ * manager's TLB maintenance goes to the machine's broadcast ({@link
+ * VirtMachine#dvm()}), so with an SMMU that has BTM the driver relies on it
+ * for SVA, as the PCIe SVM series does.
  *
  * <p>RAM layout (256 MiB or more at {@link VirtMachine#RAM_BASE}): 64 MiB
  * spare, then 32 MiB each of kernel frames (rings, DMA buffers), driver frames
@@ -73,16 +76,23 @@ public final class SvaSystem {
     private final List<Device> devices = new ArrayList<>();
     private final long[] rings;
 
+    /** {@link #SvaSystem(long, SmmuConfig, List, boolean, DomainType)} with {@link SmmuConfig#full()}. */
+    public SvaSystem(long ramBytes, List<DmaEngine.Options> engineOptions, boolean canStall,
+                     DomainType defaultDomain) {
+        this(ramBytes, SmmuConfig.full(), engineOptions, canStall, defaultDomain);
+    }
+
     /**
      * Builds and brings up the machine and the stack.
      *
      * @param ramBytes      RAM, at least 256 MiB
+     * @param config        the SMMU's features (with PASIDs, and stage 1; ATS and PRI for ATS engines)
      * @param engineOptions one engine per entry, each at the next free slot of bus 0
      * @param canStall      whether the devices may stall (the SMMU's stall model serves engines without PRI)
      * @param defaultDomain IDENTITY or DMA: the domain traffic without a PASID gets
      * @throws IllegalStateException when a step of the bring-up fails, with the step and the driver's log
      */
-    public SvaSystem(long ramBytes, List<DmaEngine.Options> engineOptions, boolean canStall,
+    public SvaSystem(long ramBytes, SmmuConfig config, List<DmaEngine.Options> engineOptions, boolean canStall,
                      DomainType defaultDomain) {
         if (ramBytes < 256 * MIB) {
             throw new IllegalArgumentException("ramBytes below 256 MiB: " + ramBytes);
@@ -91,7 +101,7 @@ public final class SvaSystem {
             throw new IllegalArgumentException("default domain must be IDENTITY or DMA: " + defaultDomain);
         }
         core = new IommuCore(defaultDomain, IommuCore.DEFAULT_PASID_BITS);
-        machine = VirtMachine.builder().ramBytes(ramBytes).iommu(IommuFactory.smmuv3(SmmuConfig.full())).build();
+        machine = VirtMachine.builder().ramBytes(ramBytes).iommu(IommuFactory.smmuv3(config)).build();
         memory = machine.memory();
         TranslationAgent agent = (TranslationAgent) machine.iommu().orElseThrow().dma();
         PciBus root = machine.pciHost().rootBus();
@@ -114,6 +124,7 @@ public final class SvaSystem {
         driver = new ArmSmmuV3Iommu("smmu0", smmu, core, driverFrames);
         check(core.registerDriver(driver), "register the SMMUv3 driver");
         mm = new MemoryManager(memory, tableFrames, dataFrames, OAS, ASID_BITS);
+        mm.broadcastTlbMaintenance(machine.dvm());
         rings = new long[engines.size()];
         for (int i = 0; i < engines.size(); i++) {
             devices.add(addDevice(i, canStall));

@@ -11,6 +11,7 @@ import dev.jiommu.hw.bus.DmaTarget;
 import dev.jiommu.hw.bus.MmioDevice;
 import dev.jiommu.hw.bus.SystemBus;
 import dev.jiommu.hw.pci.IommuTestDevice;
+import dev.jiommu.hw.smmu.SmmuConfig;
 import dev.jiommu.mem.MemoryRegion;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,6 +64,16 @@ class VirtMachineTest {
         assertEquals("virt", m.name());
         assertSame(m.bus(), m.cpuBus().orElseThrow());
         assertTrue(m.iommu().isEmpty());
+    }
+
+    @Test
+    void anSmmuWithBtmJoinsTheBroadcastOfTlbMaintenanceAndOneWithoutDoesNot() {
+        VirtMachine with = VirtMachine.builder().iommu(IommuFactory.smmuv3(SmmuConfig.full())).build();
+        assertEquals(1, with.dvm().participants());
+        VirtMachine without = VirtMachine.builder().iommu(IommuFactory.smmuv3(SmmuConfig.full().withBtm(false)))
+                .build();
+        assertEquals(0, without.dvm().participants());
+        assertEquals(0, VirtMachine.builder().build().dvm().participants());
     }
 
     @Test

@@ -150,6 +150,19 @@ class EntryMakeGoldenTest {
     }
 
     @Test
+    void withBroadcastTlbMaintenanceTheSvaCdsPutTheAsidInTheSharedSet() {
+        TableFormat f = TableFormat.stage1(Granule.G4K, 48, 48);
+        CdMake.Options shared = CdMake.Options.DEFAULT.withSharedAsid(true);
+        // As svaCdAndItsReleasedForm, ASET (1 << 47) clear.
+        assertArrayEquals(new long[] {0x07CD_6205_C000_3510L, 0xDAED_BEEF_0000L, 0, 0x44L, 0, 0, 0, 0},
+                CdMake.sva(1997, f, 0xDAED_BEEF_0000L, 0x44L, shared));
+        assertArrayEquals(new long[] {0x07CD_4205_C000_4000L, 0, 0, 0x44L, 0, 0, 0, 0},
+                CdMake.svaReleased(1997, f, 0x44L, shared));
+        assertThrows(IllegalArgumentException.class, () -> CdMake.s1(1, f, 0, 0x44L, shared),
+                "a paging domain's ASID is never shared");
+    }
+
+    @Test
     void usedBits() {
         // bypass: V | Config; SHCFG
         assertArrayEquals(new long[] {0xFL, 0x0000_3000_0000_0000L, 0, 0, 0, 0, 0, 0},

@@ -48,7 +48,8 @@ class ProbeTest {
         assertEquals(cr0, rig.reg32(ARM_SMMU_CR0ACK));
         assertEquals(IRQ_CTRL_EVTQ_IRQEN | IRQ_CTRL_PRIQ_IRQEN | IRQ_CTRL_GERROR_IRQEN, rig.reg32(ARM_SMMU_IRQ_CTRL));
         assertTrue((rig.reg32(ARM_SMMU_GBPA) & GBPA_ABORT) != 0, "GBPA aborts while the SMMU is off");
-        assertEquals(CR2_PTM | CR2_RECINVSID, rig.reg32(ARM_SMMU_CR2));
+        assertTrue(rig.smmu.usesBroadcastTlb());
+        assertEquals(CR2_RECINVSID, rig.reg32(ARM_SMMU_CR2), "PTM clear: the SMMU takes broadcast TLBIs");
         long cfg = rig.reg32(ARM_SMMU_STRTAB_BASE_CFG);
         assertEquals(STRTAB_BASE_CFG_FMT_2LVL, get(STRTAB_BASE_CFG_FMT, cfg));
         assertEquals(8, get(STRTAB_BASE_CFG_SPLIT, cfg));
@@ -134,7 +135,19 @@ class ProbeTest {
     void aVheKernelUsesE2hWhenTheSmmuHasHyp() {
         DriverRig rig = new DriverRig(SmmuConfig.full(), List.of(), ArmSmmuV3.Options.defaults().withVhe(true));
         assertTrue(rig.smmu.features().e2h());
+        assertFalse(rig.smmu.usesBroadcastTlb(), "the model broadcasts the EL1&0 regime only");
         assertEquals(CR2_PTM | CR2_RECINVSID | CR2_E2H, rig.reg32(ARM_SMMU_CR2));
+    }
+
+    @Test
+    void withoutBtmOrWithBroadcastsTurnedOffTheSmmuIgnoresBroadcastsAndTheDriverSendsTlbis() {
+        DriverRig noBtm = new DriverRig(SmmuConfig.full().withBtm(false));
+        assertFalse(noBtm.smmu.features().btm());
+        assertFalse(noBtm.smmu.usesBroadcastTlb());
+        assertEquals(CR2_RECINVSID, noBtm.reg32(ARM_SMMU_CR2), "the driver wrote PTM, which is RES0 without BTM");
+        DriverRig off = new DriverRig(SmmuConfig.full(), List.of(), ArmSmmuV3.Options.defaults().withBroadcastTlb(false));
+        assertFalse(off.smmu.usesBroadcastTlb());
+        assertEquals(CR2_PTM | CR2_RECINVSID, off.reg32(ARM_SMMU_CR2));
     }
 
     @Test

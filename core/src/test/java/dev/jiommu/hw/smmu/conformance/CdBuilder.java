@@ -47,6 +47,11 @@ final class CdBuilder {
         };
     }
 
+    /** CD.ASET: the ASID is private, out of reach of broadcast invalidation by ASID (§3.17). */
+    CdBuilder privateAsid(boolean on) {
+        return bit(CTXDESC_CD_0_ASET, on);
+    }
+
     CdBuilder stall(boolean on) {
         return bit(CTXDESC_CD_0_S, on);
     }
