@@ -33,6 +33,8 @@ public final class RangeCache {
     private final int[] shiftCount = new int[64];
     /** The entries an indexed invalidation found, ascending. */
     private final int[] scratch;
+    /** The tags of {@link #invalidate(long, long, long, long)}. */
+    private final long[] pair = new long[2];
     private int marked;
 
     public long hits;
@@ -170,21 +172,31 @@ public final class RangeCache {
 
     /**
      * Removes the entries under {@code tag}, or under {@code altTag} unless
-     * that is {@link #NO_TAG}, whose range overlaps {@code [first, last]}
-     * (unsigned, inclusive): exactly what {@link #invalidate(Match)} removes
-     * with that test, leaving the cache in the same state (entries are
-     * released in ascending order, as the scan releases them). When that
-     * takes fewer index probes than there are entries — one per size the
-     * cache holds, range number inside the bounds and tag — the entries are
-     * found through the index; otherwise every entry is tested.
+     * that is {@link #NO_TAG}, whose range overlaps {@code [first, last]}; as
+     * {@link #invalidate(long[], int, long, long)}.
+     */
+    public int invalidate(long tag, long altTag, long first, long last) {
+        pair[0] = tag;
+        pair[1] = altTag;
+        return invalidate(pair, altTag == NO_TAG || altTag == tag ? 1 : 2, first, last);
+    }
+
+    /**
+     * Removes the entries under one of {@code tags[0..count)} (distinct tags)
+     * whose range overlaps {@code [first, last]} (unsigned, inclusive):
+     * exactly what {@link #invalidate(Match)} removes with that test, leaving
+     * the cache in the same state (entries are released in ascending order,
+     * as the scan releases them). When that takes fewer index probes than
+     * there are entries — one per size the cache holds, range number inside
+     * the bounds and tag — the entries are found through the index;
+     * otherwise every entry is tested.
      *
      * @return how many entries were removed
      */
-    public int invalidate(long tag, long altTag, long first, long last) {
-        if (victims.count() == 0) {
+    public int invalidate(long[] tags, int count, long first, long last) {
+        if (victims.count() == 0 || count == 0) {
             return 0;
         }
-        int tags = altTag == NO_TAG || altTag == tag ? 1 : 2;
         long probes = 0;
         long sizes = shiftsPresent;
         if (Long.compareUnsigned(first, last) > 0) {
@@ -192,14 +204,15 @@ public final class RangeCache {
         }
         while (sizes != 0 && probes <= victims.capacity()) {
             int sh = Long.numberOfTrailingZeros(sizes);
-            probes += ((last >>> sh) - (first >>> sh) + 1) * tags;
+            probes += ((last >>> sh) - (first >>> sh) + 1) * count;
             if (probes < 0) {
                 probes = Long.MAX_VALUE;
             }
             sizes &= sizes - 1;
         }
         if (probes > victims.capacity()) {
-            return invalidate((t, start, bytes) -> (t == tag || tags == 2 && t == altTag)
+            long[] t = Arrays.copyOf(tags, count);
+            return invalidate((tag, start, bytes) -> contains(t, tag)
                     && Long.compareUnsigned(start, last) <= 0 && Long.compareUnsigned(start + bytes - 1, first) >= 0);
         }
         int found = 0;
@@ -208,12 +221,11 @@ public final class RangeCache {
             int sh = Long.numberOfTrailingZeros(sizes);
             for (long r = first >>> sh; Long.compareUnsigned(r, last >>> sh) <= 0; r++) {
                 long k = r | (long) sh << KEY_SHIFT_AT;
-                int e = index.find(tag, k);
-                if (e >= 0) {
-                    found = addSorted(found, e);
-                }
-                if (tags == 2 && (e = index.find(altTag, k)) >= 0) {
-                    found = addSorted(found, e);
+                for (int i = 0; i < count; i++) {
+                    int e = index.find(tags[i], k);
+                    if (e >= 0) {
+                        found = addSorted(found, e);
+                    }
                 }
             }
             sizes &= sizes - 1;
@@ -223,6 +235,15 @@ public final class RangeCache {
         }
         invalidated += found;
         return found;
+    }
+
+    private static boolean contains(long[] tags, long tag) {
+        for (long t : tags) {
+            if (t == tag) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Inserts {@code e} into {@code scratch[0..n)}, kept ascending; returns the new count. */

@@ -24,6 +24,8 @@ import dev.jiommu.hw.cache.RangeCache;
 final class Invalidations {
 
     private final Smmu smmu;
+    /** The tags of an indexed TLBI by VA. */
+    private final long[] tags = new long[4];
 
     Invalidations(Smmu smmu) {
         this.smmu = smmu;
@@ -57,8 +59,9 @@ final class Invalidations {
         }
         int scope = kind;
         if (scope == 2) {
-            // The ASID's entries and the global ones of the regime and VMID that overlap the range.
-            tlb().invalidate(Tlb.tag(regime, vmid, asid), Tlb.tag(regime, vmid, Tlb.GLOBAL), va, va + size - 1);
+            // The ASID's entries and the global ones of the regime and VMID that overlap the range, either ASET.
+            int n = Tlb.commandTags(regime, vmid, asid, tags);
+            tlb().invalidate(tags, n, va, va + size - 1);
             return;
         }
         tlb().invalidate((tag, first, bytes) -> {

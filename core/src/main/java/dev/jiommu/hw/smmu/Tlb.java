@@ -57,6 +57,24 @@ final class Tlb {
         return (tag & ASET) != 0;
     }
 
+    /**
+     * The tags a command's TLBI by ASID and VA matches in {@code regime} and
+     * {@code vmid}: the ASID's and the global ones, in both ASID sets
+     * (commands ignore ASET). Together with the regime, VMID, ASID and ASET
+     * fields these are every bit a tag has, so an entry matches the command's
+     * ASID test exactly when its tag is one of them.
+     *
+     * @param out receives the four tags
+     * @return 4
+     */
+    static int commandTags(int regime, int vmid, int asid, long[] out) {
+        out[0] = tag(regime, vmid, asid, false);
+        out[1] = tag(regime, vmid, asid, true);
+        out[2] = tag(regime, vmid, GLOBAL, false);
+        out[3] = tag(regime, vmid, GLOBAL, true);
+        return 4;
+    }
+
     static int regimeOf(long tag) {
         return (int) (tag >>> 40);
     }
@@ -108,10 +126,16 @@ final class Tlb {
     /**
      * Removes the entries under {@code tag} or {@code altTag} (or
      * {@link RangeCache#NO_TAG}) that overlap {@code [first, last]}; as
-     * {@link RangeCache#invalidate(long, long, long, long)}.
+     * {@link RangeCache#invalidate(long, long, long, long)}: the tags are
+     * exact, ASET included.
      */
     int invalidate(long tag, long altTag, long first, long last) {
         return cache.invalidate(tag, altTag, first, last);
+    }
+
+    /** Removes the entries under one of {@code tags[0..count)} that overlap {@code [first, last]}. */
+    int invalidate(long[] tags, int count, long first, long last) {
+        return cache.invalidate(tags, count, first, last);
     }
 
     void invalidateAll() {
