@@ -14,10 +14,11 @@ package dev.jiommu.mem;
  * memory is released at once ({@link PhysicalMemory#discard}), except for
  * 4 KiB frames while no more than {@link #RESIDENT_FREE_BYTES} of them are
  * free: those keep their host pages, as a kernel's free lists stay in RAM,
- * and are zeroed with stores when handed out again. Recycling a page this way
- * costs a 4 KiB clear instead of a host {@code madvise} call and, at the
- * page's next use, a host page fault: the demand-paging and table-page churn
- * of a running system. Resident free frames are reused before released ones.
+ * and are zeroed with stores when freed and again when handed out (a freed
+ * frame may be written after its free). Recycling a page this way costs two
+ * 4 KiB clears instead of two host {@code madvise} calls and, at the page's
+ * next use, a host page fault: the demand-paging and table-page churn of a
+ * running system. Resident free frames are reused before released ones.
  */
 public final class FrameAllocator {
 
@@ -119,9 +120,8 @@ public final class FrameAllocator {
     }
 
     /**
-     * Returns a frame to the allocator. A frame whose host memory is released
-     * reads as zeros from now on; one kept resident (see the class comment)
-     * keeps its contents until it is handed out again, zeroed.
+     * Returns a frame to the allocator and zeroes it: it reads as zeros from
+     * now on (until someone writes to it, which {@link #allocate} undoes).
      *
      * @throws IllegalArgumentException when {@code pa} is not a frame of {@code size} inside the range
      */
@@ -131,6 +131,7 @@ public final class FrameAllocator {
             throw new IllegalArgumentException(String.format("0x%x is not a %d-byte frame of this allocator", pa, size));
         }
         if (order == MIN_ORDER && residentCount < RESIDENT_FREE_FRAMES) {
+            memory.fill(pa, size, (byte) 0);
             if (residentCount == resident.length) {
                 resident = java.util.Arrays.copyOf(resident, resident.length * 2);
             }

@@ -97,6 +97,7 @@ class FrameAllocatorTest {
             a.free(f, K4);
         }
         assertEquals(kept, m.pagesTouched(), "past the limit, freed frames give their host pages back");
+        assertEquals(0, m.read64(frames[0]), "a kept frame reads zero once freed");
         assertEquals(0, a.bytesInUse());
         // Kept frames come back first, most recently freed first; then the released ones.
         int[] order = new int[n];
