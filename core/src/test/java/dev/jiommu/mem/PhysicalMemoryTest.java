@@ -164,6 +164,27 @@ class PhysicalMemoryTest {
     }
 
     @Test
+    void wordSizedFillsSetExactlyTheirRangeToo() {
+        PhysicalMemory m = ram();
+        m.fill(BASE + 4, 2L * PAGE, (byte) 0xAB); // whole words, not word aligned
+        assertEquals(0, m.read8(BASE + 3));
+        assertEquals(0xABABABAB_ABABABABL, m.read64(BASE + 4));
+        assertEquals(0xABABABAB_ABABABABL, m.read64(BASE + PAGE));
+        assertEquals((byte) 0xAB, m.read8(BASE + 2L * PAGE + 3));
+        assertEquals(0, m.read8(BASE + 2L * PAGE + 4));
+        assertEquals(3, m.pagesTouched());
+        m.fill(BASE + PAGE, PAGE, (byte) 0); // a frame being zeroed
+        assertEquals((byte) 0xAB, m.read8(BASE + PAGE - 1));
+        for (long a = BASE + PAGE; a < BASE + 2 * PAGE; a += 8) {
+            assertEquals(0, m.read64(a));
+        }
+        assertEquals((byte) 0xAB, m.read8(BASE + 2L * PAGE));
+        m.fill(BASE, (64 << 10) + 8, (byte) 0x5C); // past the word-store limit: the bulk fill
+        assertEquals(0x5C5C5C5C_5C5C5C5CL, m.read64(BASE + (64 << 10)));
+        assertEquals(0, m.read8(BASE + (64 << 10) + 8));
+    }
+
+    @Test
     void fillSetsExactlyTheRangeAcrossPages() {
         PhysicalMemory m = ram();
         m.fill(BASE + 100, 2L * PAGE + 50, (byte) 0xAB);
