@@ -249,8 +249,8 @@ public final class PhysicalMemory {
     /**
      * Sets {@code len} bytes at {@code pa} to {@code value}. Ranges of whole
      * 8-byte words up to {@link #WORD_FILL_LIMIT} bytes (a frame being
-     * zeroed) are stored a word at a time, which the JIT turns into vector
-     * stores: a quarter faster for a 4 KiB page than the bulk fill.
+     * zeroed) are stored a word at a time, which for a 4 KiB page is about a
+     * quarter faster than the bulk fill ({@code Unsafe.setMemory}) on JDK 25.
      */
     public void fill(long pa, long len, byte value) {
         Ram r = check(pa, len, "write");
