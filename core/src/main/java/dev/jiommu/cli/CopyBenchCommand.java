@@ -45,8 +45,9 @@ final class CopyBenchCommand implements Callable<Integer> {
             description = "Timed copies of 64 MiB, at least 1. Default: ${DEFAULT-VALUE} (as cref copy).")
     long rounds;
 
-    @Option(names = "--warmup", paramLabel = "K", defaultValue = "2",
-            description = "Untimed copies first, 0 or more. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--warmup", paramLabel = "K", defaultValue = "10",
+            description = "Untimed copies first, 0 or more. Default: ${DEFAULT-VALUE} (cref copy: 2; the JIT"
+                    + " needs about 8 to finish compiling the copy path).")
     int warmup;
 
     @Override
