@@ -46,7 +46,6 @@ public final class Dvm {
     }
 
     private final List<Participant> participants = new ArrayList<>();
-    private long messages;
 
     /** Adds an agent to the shareability domain. */
     public void join(Participant p) {
@@ -55,15 +54,9 @@ public final class Dvm {
 
     /** Sends {@code op} to every participant (a PE's TLBI ...IS; DSB ISH). */
     public void broadcast(TlbiOp op, int vmid, int asid, long va) {
-        messages++;
         for (Participant p : participants) {
             p.tlbiBroadcast(op, vmid, asid, va);
         }
-    }
-
-    /** Messages broadcast so far. */
-    public long messages() {
-        return messages;
     }
 
     /** Agents that have joined. */
