@@ -154,7 +154,7 @@ public final class SvaScenario implements Scenario {
             Result<SvaHandle> b0 = sys.core().bind(sys.device(0), MmAddressSpace.of(b));
             if (!a0.isOk() || !a1.isOk() || !b0.isOk()) {
                 failures.add("bind: " + a0 + " " + a1 + " " + b0);
-                return outcome(commandsBefore, hitsBefore, missesBefore, faultsBefore, 0, false);
+                return outcome(commandsBefore, hitsBefore, missesBefore, 0, 0, false);
             }
             int pasidA = a0.value().pasid();
             int pasidB = b0.value().pasid();
