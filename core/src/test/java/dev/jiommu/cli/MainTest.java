@@ -94,6 +94,16 @@ class MainTest {
         assertEquals("", r.out());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"--pasids 0", "--pasids 4001", "--pasids -3", "--pasids lots", "--pasids", "extra"})
+    void badPasidMemoryArgumentIsAUsageErrorOnOneLine(String args) {
+        Result r = jiommu(("bench pasid-memory " + args).split(" "));
+        assertEquals(2, r.status(), r.err());
+        assertEquals(1, r.errLines().size(), r.err());
+        assertTrue(r.errLines().getFirst().startsWith("jiommu bench pasid-memory: "), r.err());
+        assertEquals("", r.out());
+    }
+
     @Test
     void noArgumentsPrintsUsageOnStderrAndExits2() {
         Result r = jiommu();

@@ -81,6 +81,13 @@ class SvaEndToEndTest {
     }
 
     @Test
+    void theSystemRefusesTooLittleRamAndDefaultDomainsOtherThanIdentityOrDma() {
+        List<DmaEngine.Options> one = List.of(DmaEngine.Options.full());
+        assertThrows(IllegalArgumentException.class, () -> new SvaSystem(128L << 20, one, false, DomainType.IDENTITY));
+        assertThrows(IllegalArgumentException.class, () -> new SvaSystem(256L << 20, one, false, DomainType.BLOCKED));
+    }
+
+    @Test
     void aProcessHasOneAddressSpaceAdapterSoBothBindsShareThePasid() {
         SvaSystem s = SvaSystem.withPri(2);
         Mm a = s.mm().createMm("A");
