@@ -13,26 +13,49 @@ package dev.jiommu.pgtable;
  */
 public final class WalkResult {
     long inputAddress;
-    long walkRoot;
-    int access;
-    FaultKind fault;
-    int level;
     long outputAddress;
-    int blockShift;
     long descriptor;
     long descriptorAddress;
-    int permissions;
-    int reads;
-    boolean hardwareUpdated;
+    /** The table descriptors met on the way, ORed: their APTable/UXNTable/PXNTable bits (stage 1). */
+    long tableAttrs;
+    /**
+     * The small facts of the walk in one word, so that a walk stores few
+     * fields: {@link #level()} in bits 3:0, {@link #descriptorReads()} in 7:4,
+     * {@link #blockShift()} in 13:8, {@link #access()} in 17:14, stage 1 in
+     * bit 18, {@link #hardwareUpdated()} in bit 19, and the fault's ordinal
+     * plus one in 23:20 (0: no fault).
+     */
+    int shape;
+
+    private static final int LEVEL_MASK = 0xf;
+    private static final int READS_SHIFT = 4;
+    private static final int BLOCK_SHIFT_SHIFT = 8;
+    private static final int ACCESS_SHIFT = 14;
+    static final int STAGE1 = 1 << 18;
+    static final int HARDWARE_UPDATED = 1 << 19;
+    private static final int FAULT_SHIFT = 20;
+    private static final FaultKind[] FAULTS = FaultKind.values();
+
+    /** The {@link #shape} of a walk that ended in a leaf. */
+    static int leafShape(int level, int reads, int blockShift, int access, boolean stage1) {
+        return level | reads << READS_SHIFT | blockShift << BLOCK_SHIFT_SHIFT | (access & 0xf) << ACCESS_SHIFT
+                | (stage1 ? STAGE1 : 0);
+    }
+
+    /** The {@link #shape} of a walk that ended with {@code fault}. */
+    static int faultShape(FaultKind fault, int level, int reads, int access) {
+        return level | reads << READS_SHIFT | (access & 0xf) << ACCESS_SHIFT | (fault.ordinal() + 1) << FAULT_SHIFT;
+    }
 
     /** True when the walk produced a translation that allows the access asked for. */
     public boolean ok() {
-        return fault == null;
+        return shape >>> FAULT_SHIFT == 0;
     }
 
     /** The fault, or null on success. */
     public FaultKind fault() {
-        return fault;
+        int f = shape >>> FAULT_SHIFT;
+        return f == 0 ? null : FAULTS[f - 1];
     }
 
     /**
@@ -41,7 +64,7 @@ public final class WalkResult {
      * values from an earlier walk.
      */
     public int level() {
-        return level;
+        return shape & LEVEL_MASK;
     }
 
     public long inputAddress() {
@@ -50,7 +73,7 @@ public final class WalkResult {
 
     /** The access the walk checked. */
     public int access() {
-        return access;
+        return (shape >>> ACCESS_SHIFT) & 0xf;
     }
 
     /** The translated address, page offset included. */
@@ -60,11 +83,11 @@ public final class WalkResult {
 
     /** Size of the leaf's mapping (page or block). */
     public long blockSize() {
-        return 1L << blockShift;
+        return 1L << blockShift();
     }
 
     public int blockShift() {
-        return blockShift;
+        return (shape >>> BLOCK_SHIFT_SHIFT) & 0x3f;
     }
 
     /** The leaf descriptor as last read or written (after any HA/HD update). */
@@ -77,19 +100,23 @@ public final class WalkResult {
         return descriptorAddress;
     }
 
-    /** Granted permissions, {@link Access}{@code .PERM_*} bits. */
+    /**
+     * Granted permissions, {@link Access}{@code .PERM_*} bits: derived from
+     * the leaf and the hierarchical table bits when asked, not during the
+     * walk, which only checks that the access is allowed.
+     */
     public int permissions() {
-        return permissions;
+        return (shape & STAGE1) != 0 ? Walker.stage1Permissions(descriptor, tableAttrs) : Walker.stage2Permissions(descriptor);
     }
 
     /** Descriptors read by this walk. */
     public int descriptorReads() {
-        return reads;
+        return (shape >>> READS_SHIFT) & 0xf;
     }
 
     /** True when the walk set AF or made the leaf dirty in memory. */
     public boolean hardwareUpdated() {
-        return hardwareUpdated;
+        return (shape & HARDWARE_UPDATED) != 0;
     }
 
     /** Stage 1 AttrIndx, or stage 2 MemAttr. */
@@ -105,10 +132,11 @@ public final class WalkResult {
 
     @Override
     public String toString() {
-        if (fault != null) {
-            return String.format("fault %s at level %d, IA 0x%x, descriptor at 0x%x", fault, level, inputAddress, descriptorAddress);
+        if (!ok()) {
+            return String.format("fault %s at level %d, IA 0x%x, descriptor at 0x%x", fault(), level(), inputAddress,
+                    descriptorAddress);
         }
-        return String.format("IA 0x%x -> OA 0x%x (level %d, size 0x%x, %s)", inputAddress, outputAddress, level,
-                blockSize(), Access.permissionsToString(permissions));
+        return String.format("IA 0x%x -> OA 0x%x (level %d, size 0x%x, %s)", inputAddress, outputAddress, level(),
+                blockSize(), Access.permissionsToString(permissions()));
     }
 }

@@ -42,6 +42,8 @@ public final class Walker {
 
     private long walks;
     private long descriptorReads;
+    /** Walks by {@link #walkFourLevelsToPage}, each four reads: one counter where the others need two. */
+    private long fourLevelPageWalks;
     private long hardwareUpdates;
     private final long[] faults = new long[FaultKind.values().length];
 
@@ -50,6 +52,8 @@ public final class Walker {
      * plain fields instead of deriving shifts and masks from the format.
      * gTableCheck is the valid and table bits plus the table-address bits
      * beyond OAS: a table descriptor the walk may follow gives 0b11.
+     * gLeafCheck is the type bits, AF and the output-address bits beyond
+     * OAS: a leaf the common walk may end in gives its type with AF.
      */
     private TableFormat geometryOf;
     private int gInputBits;
@@ -59,10 +63,14 @@ public final class Walker {
     private int gBitsPerLevel;
     private long gStartIndexMask;
     private long gIndexMask;
+    private int gShift1;
+    private int gShift2;
+    private int gShift3;
     private int gBlockLevels;
     private long gRootMask;
     private long gTableMask;
     private long gTableCheck;
+    private long gLeafCheck;
     private boolean gStage1;
 
     /** A walker that reads tables straight from physical memory. */
@@ -96,17 +104,16 @@ public final class Walker {
      * @return {@code out.ok()}
      */
     public boolean walk(TableFormat f, long root, long ia, int access, int flags, WalkResult out) {
-        if (hook == null && !f.lpa()) {
-            if (f != geometryOf) {
-                learnGeometry(f);
+        if (f != geometryOf) {
+            if (hook != null || f.lpa()) {
+                return walkFully(f, root, ia, access, flags, out);
             }
-            if (walkCommon(root, ia, access, out)) {
-                return true;
-            }
+            learnGeometry(f);
         }
-        return walkFully(f, root, ia, access, flags, out);
+        return walkCommon(root, ia, access, out) || walkFully(f, root, ia, access, flags, out);
     }
 
+    /** Keeps {@code f}'s geometry for {@link #walkCommon}; only for formats it can walk (no hook, no 52-bit). */
     private void learnGeometry(TableFormat f) {
         Granule g = f.granule();
         int start = f.startLevel();
@@ -119,28 +126,88 @@ public final class Walker {
         gBitsPerLevel = g.bitsPerLevel();
         gStartIndexMask = (startBytes >>> 3) - 1;
         gIndexMask = entryMask;
+        gShift1 = g.levelShift(1);
+        gShift2 = g.levelShift(2);
+        gShift3 = g.levelShift(3);
         gBlockLevels = g.blockLevels(false);
         gRootMask = -Math.max(startBytes, 64);
         gTableMask = Descriptor.ADDR_MASK_48 & -(1L << g.shift());
         gTableCheck = ARM_LPAE_PTE_TYPE_MASK | (gTableMask & -(1L << f.outputBits()));
+        gLeafCheck = ARM_LPAE_PTE_TYPE_MASK | ARM_LPAE_PTE_AF | (ADDR_MASK_48 & -(1L << f.outputBits()));
         gStage1 = f.stage() == Stage.STAGE1;
         geometryOf = f;
     }
 
     /**
-     * The walk that ends in a valid, accessed leaf granting {@code access},
-     * without a hook and without 52-bit addresses: the checks of
-     * {@link #walkFully}, unrolled by start level (the unrolled steps are
-     * alike on purpose: the loop form measured about 5 ns slower per walk in
-     * {@code bench walk}). Returns false, having
-     * changed nothing, for every other outcome, which {@link #walkFully} then
-     * decides.
+     * The walk that ends in a valid, accessed leaf surely granting
+     * {@code access} ({@link #surelyAllowed}), without a hook and without
+     * 52-bit addresses: the checks of {@link #walkFully} for that outcome.
+     * Returns false, having changed nothing, for every other outcome, which
+     * {@link #walkFully} then decides.
      */
     private boolean walkCommon(long root, long ia, int access, WalkResult out) {
         long table = root & gRootMask;
         if ((ia >>> gInputBits) != 0 || (table >>> gOutputBits) != 0) {
             return false;
         }
+        try {
+            return gStartLevel == 0 && walkFourLevelsToPage(table, ia, access, out)
+                    || walkAnyLeaf(table, ia, access, out);
+        } catch (MemoryFault e) {
+            return false;
+        }
+    }
+
+    /**
+     * The usual walk of a 48-bit table (4 KiB or 16 KiB granule, start level
+     * 0) to a page, straight through: four reads, each table descriptor
+     * checked as {@link #walkAnyLeaf} checks it. Counted in
+     * {@link #fourLevelPageWalks}. Anything else (a block, a fault) returns
+     * false, and {@link #walkAnyLeaf} walks again from the start. Kept apart
+     * from {@link #walkAnyLeaf} because it measured about 2 ns per walk
+     * faster in {@code bench walk} (no level or shift bookkeeping).
+     */
+    private boolean walkFourLevelsToPage(long table, long ia, int access, WalkResult out) {
+        PhysicalMemory m = memory;
+        long tableCheck = gTableCheck;
+        long tableMask = gTableMask;
+        long entryMask = gIndexMask;
+        long d0 = m.read64(table + (((ia >>> gStartShift) & gStartIndexMask) << 3));
+        if ((d0 & tableCheck) != ARM_LPAE_PTE_TYPE_TABLE) {
+            return false;
+        }
+        long d1 = m.read64((d0 & tableMask) + (((ia >>> gShift1) & entryMask) << 3));
+        if ((d1 & tableCheck) != ARM_LPAE_PTE_TYPE_TABLE) {
+            return false;
+        }
+        long d2 = m.read64((d1 & tableMask) + (((ia >>> gShift2) & entryMask) << 3));
+        if ((d2 & tableCheck) != ARM_LPAE_PTE_TYPE_TABLE) {
+            return false;
+        }
+        int shift = gShift3;
+        long descAddr = (d2 & tableMask) + (((ia >>> shift) & entryMask) << 3);
+        long desc = m.read64(descAddr);
+        long tableAttrs = d0 | d1 | d2;
+        if ((desc & gLeafCheck) != (ARM_LPAE_PTE_TYPE_PAGE | ARM_LPAE_PTE_AF)
+                || !surelyAllowed(gStage1, desc, tableAttrs, access)) {
+            return false;
+        }
+        fourLevelPageWalks++;
+        out.inputAddress = ia;
+        out.outputAddress = (desc & ADDR_MASK_48 & -(1L << shift)) | (ia & ((1L << shift) - 1));
+        out.descriptor = desc;
+        out.descriptorAddress = descAddr;
+        out.tableAttrs = tableAttrs;
+        out.shape = WalkResult.leafShape(3, 4, shift, access, gStage1);
+        return true;
+    }
+
+    /**
+     * The common walk from any start level to a page or a block, unrolled by
+     * start level (the unrolled steps are alike on purpose: the loop form
+     * measured about 5 ns slower per walk in {@code bench walk}).
+     */
+    private boolean walkAnyLeaf(long table, long ia, int access, WalkResult out) {
         PhysicalMemory m = memory;
         long tableCheck = gTableCheck;
         long tableMask = gTableMask;
@@ -150,75 +217,87 @@ public final class Walker {
         int shift = gStartShift;
         long tableAttrs = 0;
         long descAddr = table + (((ia >>> shift) & gStartIndexMask) << 3);
-        long desc;
-        try {
-            desc = m.read64(descAddr);
-            // One step per table descriptor, entered at the start level.
-            switch (level) {
-                case 0:
-                    if ((desc & tableCheck) != ARM_LPAE_PTE_TYPE_TABLE) {
-                        break;
-                    }
-                    tableAttrs = desc;
-                    shift -= bpl;
-                    descAddr = (desc & tableMask) + (((ia >>> shift) & entryMask) << 3);
-                    desc = m.read64(descAddr);
-                    level = 1;
-                    // fall through
-                case 1:
-                    if ((desc & tableCheck) != ARM_LPAE_PTE_TYPE_TABLE) {
-                        break;
-                    }
-                    tableAttrs |= desc;
-                    shift -= bpl;
-                    descAddr = (desc & tableMask) + (((ia >>> shift) & entryMask) << 3);
-                    desc = m.read64(descAddr);
-                    level = 2;
-                    // fall through
-                case 2:
-                    if ((desc & tableCheck) != ARM_LPAE_PTE_TYPE_TABLE) {
-                        break;
-                    }
-                    tableAttrs |= desc;
-                    shift -= bpl;
-                    descAddr = (desc & tableMask) + (((ia >>> shift) & entryMask) << 3);
-                    desc = m.read64(descAddr);
-                    level = 3;
-                    // fall through
-                default:
+        long desc = m.read64(descAddr);
+        // One step per table descriptor, entered at the start level.
+        switch (level) {
+            case 0:
+                if ((desc & tableCheck) != ARM_LPAE_PTE_TYPE_TABLE) {
                     break;
-            }
-        } catch (MemoryFault e) {
-            return false;
+                }
+                tableAttrs = desc;
+                shift -= bpl;
+                descAddr = (desc & tableMask) + (((ia >>> shift) & entryMask) << 3);
+                desc = m.read64(descAddr);
+                level = 1;
+                // fall through
+            case 1:
+                if ((desc & tableCheck) != ARM_LPAE_PTE_TYPE_TABLE) {
+                    break;
+                }
+                tableAttrs |= desc;
+                shift -= bpl;
+                descAddr = (desc & tableMask) + (((ia >>> shift) & entryMask) << 3);
+                desc = m.read64(descAddr);
+                level = 2;
+                // fall through
+            case 2:
+                if ((desc & tableCheck) != ARM_LPAE_PTE_TYPE_TABLE) {
+                    break;
+                }
+                tableAttrs |= desc;
+                shift -= bpl;
+                descAddr = (desc & tableMask) + (((ia >>> shift) & entryMask) << 3);
+                desc = m.read64(descAddr);
+                level = 3;
+                // fall through
+            default:
+                break;
         }
-        // A page at level 3, a block where the granule has blocks; anything
-        // else here (invalid, a table beyond OAS) is for walkFully.
-        long type = desc & ARM_LPAE_PTE_TYPE_MASK;
-        if (level == 3 ? type != ARM_LPAE_PTE_TYPE_PAGE
-                : type != ARM_LPAE_PTE_TYPE_BLOCK || ((gBlockLevels >>> level) & 1) == 0) {
-            return false;
-        }
-        long oa = desc & ADDR_MASK_48 & -(1L << shift);
-        int perms = gStage1 ? stage1Permissions(desc, tableAttrs) : stage2Permissions(desc);
-        if ((oa >>> gOutputBits) != 0 || (desc & ARM_LPAE_PTE_AF) == 0 || !Access.allowed(perms, access)) {
+        // A page at level 3, a block where the granule has blocks, with AF set
+        // and no output address bits beyond OAS; anything else here (invalid,
+        // a table beyond OAS) is for walkFully.
+        long leafType = level == 3 ? ARM_LPAE_PTE_TYPE_PAGE : ARM_LPAE_PTE_TYPE_BLOCK;
+        if ((desc & gLeafCheck) != (leafType | ARM_LPAE_PTE_AF)
+                || (level != 3 && ((gBlockLevels >>> level) & 1) == 0)
+                || !surelyAllowed(gStage1, desc, tableAttrs, access)) {
             return false;
         }
         int reads = level - gStartLevel + 1;
         walks++;
         descriptorReads += reads;
         out.inputAddress = ia;
-        out.walkRoot = root;
-        out.access = access;
-        out.hardwareUpdated = false;
-        out.fault = null;
-        out.descriptorAddress = descAddr;
-        out.reads = reads;
-        out.level = level;
-        out.blockShift = shift;
-        out.outputAddress = oa | (ia & ((1L << shift) - 1));
+        out.outputAddress = (desc & ADDR_MASK_48 & -(1L << shift)) | (ia & ((1L << shift) - 1));
         out.descriptor = desc;
-        out.permissions = perms;
+        out.descriptorAddress = descAddr;
+        out.tableAttrs = tableAttrs;
+        out.shape = WalkResult.leafShape(level, reads, shift, access, gStage1);
         return true;
+    }
+
+    /**
+     * A sufficient condition for {@code access} to be allowed by a leaf
+     * {@code desc} under the table bits {@code tableAttrs}, as bit tests: the
+     * exact rule is {@link #stage1Permissions}/{@link #stage2Permissions}
+     * with {@link Access#allowed}, which agrees wherever this holds. The one
+     * case it leaves to the exact rule is a privileged execute from an
+     * EL0-accessible page (D8.4.1: EL0-writable memory is PXN).
+     */
+    static boolean surelyAllowed(boolean stage1, long desc, long tableAttrs, int access) {
+        boolean read = (access & Access.READ) != 0;
+        boolean write = (access & Access.WRITE) != 0;
+        boolean exec = (access & Access.EXEC) != 0;
+        if (!stage1) {
+            long set = (read ? ARM_LPAE_PTE_HAP_READ : 0) | (write ? ARM_LPAE_PTE_HAP_WRITE : 0);
+            return (desc & (set | (exec ? UXN : 0))) == set;
+        }
+        boolean priv = (access & Access.PRIV) != 0;
+        boolean el0Data = !priv && (read || write);
+        long descSet = el0Data ? ARM_LPAE_PTE_AP_UNPRIV : 0;
+        long descClear = (write ? ARM_LPAE_PTE_AP_RDONLY : 0)
+                | (exec ? (priv ? PXN | ARM_LPAE_PTE_AP_UNPRIV : UXN) : 0);
+        long tableClear = (el0Data ? APTABLE_NO_EL0 : 0) | (write ? APTABLE_RDONLY : 0)
+                | (exec ? (priv ? PXNTABLE : UXNTABLE) : 0);
+        return (desc & (descSet | descClear)) == descSet && (tableAttrs & tableClear) == 0;
     }
 
     /** The walk with every outcome: faults, hardware updates, the hook, 52-bit addresses. */
@@ -228,12 +307,8 @@ public final class Walker {
         int level = f.startLevel();
         int shift = g.levelShift(level);
         out.inputAddress = ia;
-        out.walkRoot = root;
-        out.access = access;
-        out.hardwareUpdated = false;
-        out.fault = null;
         if ((ia >>> f.inputBits()) != 0) {
-            return fault(out, FaultKind.TRANSLATION, level, root, 0);
+            return fault(out, FaultKind.TRANSLATION, level, root, 0, access);
         }
         int oas = f.outputBits();
         int bpl = g.bitsPerLevel();
@@ -241,27 +316,36 @@ public final class Walker {
         long table = root & -Math.max(startBytes, 64);
         long indexMask = (startBytes >>> 3) - 1;
         if ((table >>> oas) != 0) {
-            return fault(out, FaultKind.ADDRESS_SIZE, level, root, 0);
+            return fault(out, FaultKind.ADDRESS_SIZE, level, root, 0, access);
         }
         long tableMask = Descriptor.ADDR_MASK_48 & -(1L << g.shift());
         long tableAttrs = 0;
         int reads = 0;
         for (;;) {
             long descAddr = table + (((ia >>> shift) & indexMask) << 3);
-            long desc = fetch(descAddr, level, reads, out);
+            long pa = descAddr;
+            if (hook != null && (pa = hook.toPhysical(descAddr, level, false)) == TableAddressHook.REFUSED) {
+                return fault(out, FaultKind.TABLE_FETCH, level, descAddr, reads, access);
+            }
+            long desc;
+            try {
+                desc = memory.read64(pa);
+            } catch (MemoryFault e) {
+                return fault(out, FaultKind.EXTERNAL_ABORT, level, descAddr, reads, access);
+            }
             reads++;
             if ((desc & ARM_LPAE_PTE_VALID) == 0) {
-                return out.fault == null ? fault(out, FaultKind.TRANSLATION, level, descAddr, reads) : false;
+                return fault(out, FaultKind.TRANSLATION, level, descAddr, reads, access);
             }
             if (level == 3 || (desc & ARM_LPAE_PTE_TYPE_MASK) != ARM_LPAE_PTE_TYPE_TABLE) {
-                return leaf(f, desc, descAddr, level, shift, tableAttrs, ia, access, flags, reads, out);
+                return leaf(f, root, desc, descAddr, level, shift, tableAttrs, ia, access, flags, reads, out);
             }
             table = desc & tableMask;
             if (oas == 52) {
                 table |= (desc & Descriptor.ADDR_HI_MASK_52) << 36;
             }
             if ((table >>> oas) != 0) {
-                return fault(out, FaultKind.ADDRESS_SIZE, level, descAddr, reads);
+                return fault(out, FaultKind.ADDRESS_SIZE, level, descAddr, reads, access);
             }
             tableAttrs |= desc;
             level++;
@@ -270,103 +354,58 @@ public final class Walker {
         }
     }
 
-    /**
-     * Reads the descriptor at {@code descAddr} through the hook. On a fetch
-     * fault, sets {@code out.fault} and returns 0 (an invalid descriptor).
-     */
-    private long fetch(long descAddr, int level, int reads, WalkResult out) {
-        long pa = descAddr;
-        if (hook != null && (pa = hook.toPhysical(descAddr, level, false)) == TableAddressHook.REFUSED) {
-            fault(out, FaultKind.TABLE_FETCH, level, descAddr, reads);
-            return 0;
-        }
-        try {
-            return memory.read64(pa);
-        } catch (MemoryFault e) {
-            fault(out, FaultKind.EXTERNAL_ABORT, level, descAddr, reads);
-            return 0;
-        }
-    }
-
-    /** A leaf descriptor: legality, output address size, then AF and permissions (common case inline). */
-    private boolean leaf(TableFormat f, long desc, long descAddr, int level, int shift, long tableAttrs, long ia,
-                         int access, int flags, int reads, WalkResult out) {
+    /** A leaf descriptor: legality, output address size, then AF and permissions, with HA/HD updates. */
+    private boolean leaf(TableFormat f, long root, long desc, long descAddr, int level, int shift, long tableAttrs,
+                         long ia, int access, int flags, int reads, WalkResult out) {
         boolean lpa = f.lpa();
         // A page at level 3 (0b11), a block (0b01) where the granule has blocks.
         boolean legal = level == 3 ? (desc & ARM_LPAE_PTE_TYPE_MASK) == ARM_LPAE_PTE_TYPE_PAGE
                 : ((f.granule().blockLevels(lpa) >>> level) & 1) != 0;
         long oa = Descriptor.outputAddress(desc, shift, lpa);
         if (!legal || (oa >>> f.outputBits()) != 0) {
-            return fault(out, legal ? FaultKind.ADDRESS_SIZE : FaultKind.TRANSLATION, level, descAddr, reads);
+            return fault(out, legal ? FaultKind.ADDRESS_SIZE : FaultKind.TRANSLATION, level, descAddr, reads, access);
         }
-        out.descriptorAddress = descAddr;
-        out.reads = reads;
-        out.level = level;
-        out.blockShift = shift;
-        out.outputAddress = oa | (ia & ((1L << shift) - 1));
-        int perms = f.stage() == Stage.STAGE1 ? stage1Permissions(desc, tableAttrs) : stage2Permissions(desc);
-        if ((desc & ARM_LPAE_PTE_AF) != 0 && Access.allowed(perms, access)) {
-            out.descriptor = desc;
-            out.permissions = perms;
-            descriptorReads += reads;
-            return true;
-        }
-        return leafSlow(f, desc, perms, tableAttrs, access, flags, out);
-    }
-
-    /** A leaf with AF = 0 or without the requested permission: HA/HD updates, or the fault. */
-    private boolean leafSlow(TableFormat f, long desc, int perms, long tableAttrs, int access, int flags, WalkResult out) {
         boolean stage1 = f.stage() == Stage.STAGE1;
-        int level = out.level;
-        long descAddr = out.descriptorAddress;
+        int perms = stage1 ? stage1Permissions(desc, tableAttrs) : stage2Permissions(desc);
         long update = desc;
         if ((desc & ARM_LPAE_PTE_AF) == 0) {
             if ((flags & HA) != 0) {
                 update |= ARM_LPAE_PTE_AF;
             } else if ((flags & AFFD) == 0) {
-                return fault(out, FaultKind.ACCESS_FLAG, level, descAddr, out.reads);
+                return fault(out, FaultKind.ACCESS_FLAG, level, descAddr, reads, access);
             }
         }
         if (!Access.allowed(perms, access)) {
             if (!dirtyUpdateAllowed(stage1, desc, tableAttrs, access, flags)) {
-                return fault(out, FaultKind.PERMISSION, level, descAddr, out.reads);
+                return fault(out, FaultKind.PERMISSION, level, descAddr, reads, access);
             }
             update = stage1 ? update & ~ARM_LPAE_PTE_AP_RDONLY : update | ARM_LPAE_PTE_HAP_WRITE;
-            perms = stage1 ? stage1Permissions(update, tableAttrs) : stage2Permissions(update);
         }
+        int shape = WalkResult.leafShape(level, reads, shift, access, stage1);
         if (update != desc) {
-            if (!hardwareUpdate(descAddr, level, desc, update, out, out.reads)) {
-                if (out.fault != null) {
-                    return false;
+            long wpa = hook == null ? descAddr : hook.toPhysical(descAddr, level, true);
+            if (wpa == TableAddressHook.REFUSED) {
+                return fault(out, FaultKind.TABLE_FETCH, level, descAddr, reads, access);
+            }
+            try {
+                if (!memory.compareAndSet64(wpa, desc, update)) {
+                    // The leaf changed under the walk (another writer): walk again.
+                    walks--;
+                    descriptorReads += reads;
+                    return walkFully(f, root, ia, access, flags, out);
                 }
-                // The leaf changed under the walk (another writer): walk again.
-                walks--;
-                descriptorReads += out.reads;
-                return walkFully(f, out.walkRoot, out.inputAddress, access, flags, out);
+            } catch (MemoryFault e) {
+                return fault(out, FaultKind.EXTERNAL_ABORT, level, descAddr, reads, access);
             }
             hardwareUpdates++;
+            shape |= WalkResult.HARDWARE_UPDATED;
         }
+        descriptorReads += reads;
+        out.outputAddress = oa | (ia & ((1L << shift) - 1));
         out.descriptor = update;
-        out.permissions = perms;
-        descriptorReads += out.reads;
-        return true;
-    }
-
-    /** The HA/HD compare-and-set of a leaf; false with a fault, or with no fault when the leaf changed under us. */
-    private boolean hardwareUpdate(long descAddr, int level, long desc, long update, WalkResult out, int reads) {
-        long wpa = hook == null ? descAddr : hook.toPhysical(descAddr, level, true);
-        if (wpa == TableAddressHook.REFUSED) {
-            return fault(out, FaultKind.TABLE_FETCH, level, descAddr, reads);
-        }
-        try {
-            if (!memory.compareAndSet64(wpa, desc, update)) {
-                out.reads = reads;
-                return false;
-            }
-        } catch (MemoryFault e) {
-            return fault(out, FaultKind.EXTERNAL_ABORT, level, descAddr, reads);
-        }
-        out.hardwareUpdated = true;
+        out.descriptorAddress = descAddr;
+        out.tableAttrs = tableAttrs;
+        out.shape = shape;
         return true;
     }
 
@@ -444,24 +483,22 @@ public final class Walker {
         return p;
     }
 
-    private boolean fault(WalkResult out, FaultKind kind, int level, long descAddr, int reads) {
+    private boolean fault(WalkResult out, FaultKind kind, int level, long descAddr, int reads, int access) {
         faults[kind.ordinal()]++;
         descriptorReads += reads;
-        out.fault = kind;
-        out.level = level;
         out.descriptorAddress = descAddr;
-        out.reads = reads;
+        out.shape = WalkResult.faultShape(kind, level, reads, access);
         return false;
     }
 
     /** Walks performed (a retried walk counts once). */
     public long walks() {
-        return walks;
+        return walks + fourLevelPageWalks;
     }
 
     /** Descriptors read over all walks. */
     public long descriptorReads() {
-        return descriptorReads;
+        return descriptorReads + 4 * fourLevelPageWalks;
     }
 
     /** Walks that set AF or DBM-dirty state in memory. */

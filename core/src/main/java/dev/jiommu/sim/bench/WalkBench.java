@@ -58,8 +58,8 @@ public final class WalkBench {
             state ^= state << 25;
             state ^= state >>> 27;
             long i = Long.remainderUnsigned(state * 0x2545F4914F6CDD1DL, n);
-            walker.walk(format, root, VA_BASE + i * 4096 + (k & 0xFF8), Access.READ, 0, r);
-            acc ^= r.ok() ? r.outputAddress() : -1L;
+            acc ^= walker.walk(format, root, VA_BASE + i * 4096 + (k & 0xFF8), Access.READ, 0, r)
+                    ? r.outputAddress() : -1L;
         }
         return acc;
     }
