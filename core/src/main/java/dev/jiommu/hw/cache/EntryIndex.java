@@ -34,10 +34,20 @@ public final class EntryIndex {
         Arrays.fill(slots, EMPTY);
     }
 
+    /**
+     * The home slot of {@code (k1, k2)} before masking. Keys that differ only
+     * in the low four bits of {@code k2} (sixteen consecutive pages of one
+     * address space, in a {@link RangeCache}) get consecutive homes, so a
+     * device walking a buffer finds them in one cache line of slots; groups
+     * of sixteen are spread by a multiplicative mix.
+     */
     public static int hash(long k1, long k2) {
-        long h = (k1 * 0x9E3779B97F4A7C15L) ^ (k2 * 0xC2B2AE3D27D4EB4FL);
-        return (int) (h ^ (h >>> 29));
+        long h = (k1 * 0x9E3779B97F4A7C15L) ^ ((k2 >>> GROUP_BITS) * 0xC2B2AE3D27D4EB4FL);
+        return (int) (h ^ (h >>> 29)) << GROUP_BITS | (int) (k2 & (GROUP - 1));
     }
+
+    private static final int GROUP_BITS = 4;
+    private static final int GROUP = 1 << GROUP_BITS;
 
     /** The entry holding {@code (k1, k2)}, or -1. */
     public int find(long k1, long k2) {
