@@ -49,6 +49,31 @@ public interface DmaTarget {
     /** Reads {@code len} bytes from {@code address} into {@code dst} at {@code off}; statuses as {@link #write}. */
     int read(int streamId, int substreamId, long address, int attrs, byte[] dst, int off, int len);
 
+    /** Added by {@link #copy} to the status of its write when the read completed and the write did not. */
+    int WRITE_SIDE = 1 << 4;
+
+    /**
+     * A read of {@code len} bytes at {@code src} and a write of the same
+     * bytes at {@code dst}, with the same attributes, issued back to back by
+     * one requester (a DMA engine moving data): exactly {@link #read} into
+     * {@code scratch} at {@code off}, then {@link #write} from it. A target
+     * may instead move the bytes memory to memory where the outcome cannot
+     * differ (both requests pass and both ranges are RAM); {@code scratch}
+     * then holds nothing useful.
+     *
+     * @return {@link #OK}; the read's status when it did not complete (nothing written); or
+     *         {@link #WRITE_SIDE} plus the write's status when only the write did not
+     */
+    default int copy(int streamId, int substreamId, long src, long dst, int attrs, byte[] scratch, int off,
+                     int len) {
+        int s = read(streamId, substreamId, src, attrs, scratch, off, len);
+        if (s != OK) {
+            return s;
+        }
+        s = write(streamId, substreamId, dst, attrs, scratch, off, len);
+        return s == OK ? OK : WRITE_SIDE | s;
+    }
+
     static String statusName(int status) {
         return switch (status) {
             case OK -> "OK";

@@ -84,6 +84,29 @@ public final class RangeCache {
     }
 
     /**
+     * The entry translating {@code address} under {@code tag}, or -1, as
+     * {@link #lookup} finds it but without counting or refreshing anything;
+     * {@link #hit} then counts the hit and refreshes the entry.
+     */
+    public int probe(long tag, long address) {
+        long sizes = shiftsPresent;
+        while (sizes != 0) {
+            int e = index.find(tag, key(address, Long.numberOfTrailingZeros(sizes)));
+            if (e >= 0) {
+                return e;
+            }
+            sizes &= sizes - 1;
+        }
+        return -1;
+    }
+
+    /** Counts a hit on entry {@code e} found by {@link #probe} and refreshes it, as {@link #lookup} does. */
+    public void hit(int e) {
+        hits++;
+        victims.touch(e);
+    }
+
+    /**
      * Caches the {@code 2^shift}-byte range holding {@code address} under
      * {@code tag}, translating to {@code output}'s range, with {@code value}
      * (permissions) and, when {@code mark}, counted as marked.

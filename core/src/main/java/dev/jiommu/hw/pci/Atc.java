@@ -50,6 +50,16 @@ public final class Atc {
         return cache.lookup(tag(pasid), RangeCache.NO_TAG, address);
     }
 
+    /** As {@link #lookup}, but counting and refreshing nothing: {@link #hit} does that if the entry is used. */
+    public int probe(int pasid, long address) {
+        return cache.probe(tag(pasid), address);
+    }
+
+    /** Counts a hit on entry {@code e} found by {@link #probe} and refreshes it. */
+    public void hit(int e) {
+        cache.hit(e);
+    }
+
     /** The translated address of {@code address} through entry {@code e}. */
     public long translate(int e, long address) {
         return cache.translate(e, address);

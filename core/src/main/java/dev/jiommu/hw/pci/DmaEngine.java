@@ -245,7 +245,14 @@ public final class DmaEngine extends PciFunction {
             if (cur == null && phase == Phase.FETCH && head == tail) {
                 return;
             }
-            after(step());
+            int outcome = step();
+            if (outcome == DmaPort.MOVED) {
+                // A copied chunk is its read and its write: two accesses of the slice.
+                n++;
+                chunkDone();
+            } else {
+                after(outcome);
+            }
         }
         kick();
     }
@@ -258,7 +265,9 @@ public final class DmaEngine extends PciFunction {
             case FETCH -> port.access(DmaTarget.NO_SUBSTREAM, ringBase + (long) (head & ringMask()) * SIZE, false, 0,
                     descriptor, 0, SIZE);
             case PREFETCH -> prefetch(pasid, attrs);
-            case READ_SRC -> port.access(pasid, cur.source() + done, false, attrs, a, 0, chunk);
+            case READ_SRC -> cur.opcode() == OP_COPY
+                    ? port.copy(pasid, cur.source() + done, cur.destination() + done, attrs, a, 0, chunk)
+                    : port.access(pasid, cur.source() + done, false, attrs, a, 0, chunk);
             case READ_DST -> port.access(pasid, cur.destination() + done, false, attrs,
                     cur.opcode() == OP_COMPARE ? b : a, 0, chunk);
             case WRITE_DST -> port.access(pasid, cur.destination() + done, true, attrs, a, 0, chunk);

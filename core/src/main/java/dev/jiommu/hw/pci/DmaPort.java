@@ -50,6 +50,8 @@ public final class DmaPort implements Requester {
     public static final int WAIT = 2;
     /** (Resume only) issue the same access again. */
     public static final int RETRY = 3;
+    /** (Copy only) the data was read and written: the copy of the chunk is complete. */
+    public static final int MOVED = 5;
     /** (Internal) the Translation Completion granted the access with U = 1: use an Untranslated request. */
     private static final int UNTRANSLATED = 4;
 
@@ -162,6 +164,48 @@ public final class DmaPort implements Requester {
             case DmaTarget.ABORTED -> fault(address, FaultReason.ABORTED);
             default -> fault(address, FaultReason.BUS_ERROR);
         };
+    }
+
+    /**
+     * The read of a copy: reads {@code len} bytes at {@code src} into
+     * {@code buffer} as {@link #access} does, and when the ATC holds
+     * translations granting both the read of {@code src} and the write of
+     * {@code dst}, also writes them at {@code dst}: two Translated requests
+     * sent upstream as one {@link DmaTarget#copy}. Neither range may cross a
+     * 4 KiB boundary.
+     *
+     * @return {@link #MOVED} (read and written), or what {@link #access} returns for the read alone
+     *         ({@link #DONE}: the write is still to do), or {@link #FAULT} when the write of a moved
+     *         copy failed ({@link #faultAddress()} is then in {@code dst})
+     */
+    public int copy(int pasidValue, long src, long dst, int attrs, byte[] buffer, int off, int len) {
+        if (!atsEnabled() || !function.busMasterEnabled()) {
+            return access(pasidValue, src, false, attrs, buffer, off, len);
+        }
+        // Probe first: if either translation is missing, nothing has been counted and the read goes alone.
+        int se = atc.probe(pasidValue, src);
+        int de = se < 0 ? -1 : atc.probe(pasidValue, dst);
+        if (de < 0) {
+            return access(pasidValue, src, false, attrs, buffer, off, len);
+        }
+        int readAttrs = gate(pasidValue, src, false, attrs);
+        if (readAttrs < 0) {
+            return FAULT;
+        }
+        int writeAttrs = readAttrs & ~Access.EXEC;
+        if (!grants(atc.permissions(se), false, readAttrs) || !grants(atc.permissions(de), true, writeAttrs)) {
+            return access(pasidValue, src, false, attrs, buffer, off, len);
+        }
+        atc.hit(se);
+        atc.hit(de);
+        translatedRequests += 2;
+        int s = upstream.copy(function.requesterId(), pasidValue, atc.translate(se, src), atc.translate(de, dst),
+                DmaTarget.TRANSLATED, buffer, off, len);
+        if (s == DmaTarget.OK) {
+            return MOVED;
+        }
+        long at = (s & DmaTarget.WRITE_SIDE) != 0 ? dst : src;
+        return fault(at, (s & ~DmaTarget.WRITE_SIDE) == DmaTarget.ABORTED ? FaultReason.ABORTED : FaultReason.BUS_ERROR);
     }
 
     /**

@@ -193,6 +193,24 @@ final class Ats {
         }
     }
 
+    /**
+     * A Translated read of {@code len} bytes at {@code src} and write of them
+     * at {@code dst} done as one memory-to-memory move, when nothing can
+     * tell it from the two {@link #translated} requests: SMMUEN = 1,
+     * CR0.ATSCHK = 0 (no STE consulted), both ranges within the OAS and in
+     * RAM. Returns false, having done nothing, otherwise.
+     */
+    boolean copyUnchecked(long src, long dst, int len) {
+        if (!smmu.enabled() || (smmu.cr0 & CR0_ATSCHK) != 0 || len <= 0
+                || ((src | (src + len - 1) | dst | (dst + len - 1)) & ~smmu.oasMask) != 0
+                || !smmu.memory.isRam(src, len) || !smmu.memory.isRam(dst, len)) {
+            return false;
+        }
+        translatedTransactions += 2;
+        smmu.memory.copy(src, dst, len);
+        return true;
+    }
+
     private int forbidden(int sid, int access, long address) {
         translatedForbidden++;
         translator.recordAccessEvent(EVT_ID_TRANSL_FORBIDDEN, sid, DmaTarget.NO_SUBSTREAM, access, address);

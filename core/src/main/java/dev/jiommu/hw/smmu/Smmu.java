@@ -495,6 +495,19 @@ public final class Smmu implements MmioDevice, TranslationAgent, Dvm.Participant
     }
 
     /**
+     * Translated copies the ATS checks pass without the stream table
+     * (CR0.ATSCHK = 0) move memory to memory; everything else is the read
+     * and the write of {@link DmaTarget#copy}.
+     */
+    @Override
+    public int copy(int streamId, int substreamId, long src, long dst, int attrs, byte[] scratch, int off, int len) {
+        if ((attrs & TRANSLATED) != 0 && ats.copyUnchecked(src, dst, len)) {
+            return OK;
+        }
+        return TranslationAgent.super.copy(streamId, substreamId, src, dst, attrs, scratch, off, len);
+    }
+
+    /**
      * Translates one address without transferring data, exactly as a
      * transaction would be translated (caches, events, stalls).
      *

@@ -99,6 +99,33 @@ class DmaEngineAtsTest {
     }
 
     @Test
+    void aCopyIntoNoRamEndsAtTheDestinationWhetherItsChunkIsMovedWholeOrReadThenWritten() {
+        EndpointRig rig = new EndpointRig(1);
+        DmaEngine e = rig.engine(0);
+        rig.enablePasid(e);
+        rig.enableAts(e);
+        long src = rig.map(SRC, 1, Prot.READ | Prot.WRITE);
+        long rec = rig.map(REC, 1, Prot.READ | Prot.WRITE);
+        // The destination translates to an address no RAM or device decodes.
+        assertEquals(0, rig.tables.map(DST, 0x1000, 4096, Prot.READ | Prot.WRITE));
+        rig.memory.writeBytes(src, pattern(256, 4), 0, 256);
+        long ring = rig.ring(0, 4);
+
+        // First with a cold ATC (a read, then a write), then with both pages cached (one moved chunk).
+        rig.submit(0, ring, copy(PASID, SRC, DST + 0x100, 256, REC), copy(PASID, SRC, DST + 0x100, 256, REC + 32));
+        rig.run();
+
+        assertEquals(4, e.port().translationRequests(),
+                "ring, record, source, destination: translated once; the second copy found both in the ATC");
+        for (long r : new long[] {rec, rec + 32}) {
+            assertEquals(STATUS_PAGE_FAULT, status(rig.memory, r));
+            assertEquals(DmaPort.FaultReason.BUS_ERROR.ordinal(), rig.memory.read8(r + 1));
+            assertEquals(0, rig.memory.read64(r + 8), "no byte done");
+            assertEquals(DST + 0x100, rig.memory.read64(r + 16), "the fault is the destination's");
+        }
+    }
+
+    @Test
     void aGroupOfPageRequestsEndsInLastAndSuccessCompletesTheDma() {
         EndpointRig rig = new EndpointRig(1);
         DmaEngine e = rig.atsPriEngine(0);

@@ -193,6 +193,37 @@ class AtsConformanceTest extends SmmuConformance {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("variants")
+    void aTranslatedCopyIsItsReadThenItsWrite(Variant v) {
+        Fixture f = fixture(v);
+        IoPageTable tt = f.s1Table();
+        long pa = f.dataPage(0x5a);
+        f.stage1Stream(SID, tt); // EATS = 0b00
+        byte[] scratch = new byte[64];
+
+        // CR0.ATSCHK = 0: moved memory to memory, two Translated transactions, no event.
+        long before = f.smmu.stats().atsTranslated;
+        assertEquals(DmaTarget.OK, f.dma.copy(SID, NO_SSID, pa, pa + 0x800, DmaTarget.TRANSLATED, scratch, 0, 64));
+        assertArrayEquals(f.memoryAt(pa, 64), f.memoryAt(pa + 0x800, 64));
+        assertEquals(before + 2, f.smmu.stats().atsTranslated);
+        f.expectNoEvents();
+
+        // A destination no RAM decodes: the read completed, the write is the failure.
+        long end = f.memory.regions().stream().filter(r -> r.kind() == dev.jiommu.mem.MemoryRegion.Kind.RAM)
+                .mapToLong(r -> r.base() + r.size()).max().orElseThrow();
+        assertEquals(DmaTarget.WRITE_SIDE | DmaTarget.BUS_ERROR,
+                f.dma.copy(SID, NO_SSID, pa, end, DmaTarget.TRANSLATED, scratch, 0, 64));
+        assertArrayEquals(f.memoryAt(pa, 64), scratch, "the read went through the scratch buffer");
+
+        // CR0.ATSCHK = 1 with EATS = 0: the read is forbidden, with its event, and nothing is written.
+        atsCheck(f, true);
+        byte[] untouched = f.memoryAt(pa + 0xc00, 64);
+        assertEquals(DmaTarget.ABORTED, f.dma.copy(SID, NO_SSID, pa, pa + 0xc00, DmaTarget.TRANSLATED, scratch, 0, 64));
+        f.expectEvents(event(EVT_ID_TRANSL_FORBIDDEN, SID).read(pa));
+        assertArrayEquals(untouched, f.memoryAt(pa + 0xc00, 64));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
     void splitStageAtsReturnsTheIpaAndTranslatedTrafficGoesThroughStage2(Variant v) {
         Fixture f = fixture(v);
         IoPageTable s2 = f.s2Table();
