@@ -31,7 +31,8 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-XX:FreqInlineSize=1000", "-XX:InlineSmallCode=6000"})
+@Fork(value = 1, jvmArgsAppend = {LauncherOptions.NATIVE_ACCESS, LauncherOptions.FREQ_INLINE_SIZE,
+        LauncherOptions.INLINE_SMALL_CODE})
 public class DmaMapBenchmark {
 
     @Param({"true", "false"})
