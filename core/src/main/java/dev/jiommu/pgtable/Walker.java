@@ -449,7 +449,8 @@ public final class Walker {
     /** AP[2:1], UXN, PXN and the hierarchical table bits accumulated in {@code tableAttrs} (Arm ARM D8.4). */
     static int stage1Permissions(long desc, long tableAttrs) {
         int i = (int) ((desc >>> 6) & 3) | (int) ((desc >>> 51) & 0xC) | (int) ((tableAttrs >>> 55) & 0xF0);
-        return STAGE1_PERMS[i];
+        // The mask changes nothing; it tells the JIT the index is in bounds.
+        return STAGE1_PERMS[i & 0xff];
     }
 
     /** S2AP and XN[1]; stage 2 does not tell privileged from unprivileged. */

@@ -54,7 +54,7 @@ final class Translator {
     private final WalkResult s2 = new WalkResult();
     private final EventRecord event = new EventRecord();
 
-    /** The stream whose stage 2 serves nested table fetches during the current stage-1 walk. */
+    /** The stream whose stage 2 serves nested table fetches during the current (or last) nested stage-1 walk. */
     private StreamConfig hookSte;
     /** Set when the nested hook's stage-2 translation of a table address faulted. */
     private boolean hookFaulted;
@@ -386,13 +386,17 @@ final class Translator {
         if (!inRange) {
             return translationFault(EVT_ID_TRANSLATION_FAULT, false, CLASS_IN, 0, ste, cd, sid, ssid, address, access, out);
         }
-        long ia = va & ((1L << ias) - 1);
+        // In range, a TTB0 address is its own IA; a TTB1 address loses its top bits.
+        long ia = hi ? va & ((1L << ias) - 1) : va;
         boolean nested = ste.stage2();
-        hookSte = nested ? ste : null;
-        hookFaulted = false;
+        if (nested) {
+            // Only the nested walker has the hook; the plain stage-1 walker never reads these.
+            hookSte = ste;
+            hookFaulted = false;
+        }
         if (!(nested ? nestedWalker : s1Walker).walk(f, ttb, ia, access, cd.flags(), s1)) {
             FaultKind k = s1.fault();
-            if (k == FaultKind.TABLE_FETCH && hookFaulted) {
+            if (nested && k == FaultKind.TABLE_FETCH && hookFaulted) {
                 if (hookFault == FaultKind.EXTERNAL_ABORT) {
                     return walkAbort(true, CLASS_TT, hookIpa, s2.descriptorAddress(), sid, ssid, address, access, out);
                 }
@@ -409,7 +413,6 @@ final class Translator {
         long oa = s1.outputAddress();
         int perms = s1.permissions();
         int shift = s1.blockShift();
-        boolean global = (s1.descriptor() & Descriptor.ARM_LPAE_PTE_nG) == 0;
         if (nested) {
             long pa = stage2(ste, oa, access, false);
             if (pa < 0) {
@@ -428,7 +431,7 @@ final class Translator {
             oa = pa;
         }
         if (tlbEnabled) {
-            tlb.fill(tag, global, va, oa, shift, perms);
+            tlb.fill(tag, (s1.descriptor() & Descriptor.ARM_LPAE_PTE_nG) == 0, va, oa, shift, perms);
         }
         return ok(oa, perms, shift, out);
     }

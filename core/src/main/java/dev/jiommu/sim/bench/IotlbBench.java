@@ -93,8 +93,8 @@ public final class IotlbBench {
             state ^= state << 25;
             state ^= state >>> 27;
             long va = ((HOT_VA_PAGE + ((state * 0x2545F4914F6CDD1DL) & 63)) << 12) | (k & 0xFF8);
-            smmu.translate(0, DmaTarget.NO_SUBSTREAM, va, Access.READ, t);
-            acc ^= t.translated() ? t.outputAddress() : -1L;
+            int status = smmu.translate(0, DmaTarget.NO_SUBSTREAM, va, Access.READ, t);
+            acc ^= status == Translation.OK ? t.outputAddress() : -1L;
         }
         return acc;
     }
@@ -108,8 +108,9 @@ public final class IotlbBench {
             state ^= state << 25;
             state ^= state >>> 27;
             long i = Long.remainderUnsigned(state * 0x2545F4914F6CDD1DL, pages);
-            smmu.translate(0, DmaTarget.NO_SUBSTREAM, WalkBench.VA_BASE + i * 4096 + (k & 0xFF8), Access.READ, t);
-            acc ^= t.translated() ? t.outputAddress() : -1L;
+            int status = smmu.translate(0, DmaTarget.NO_SUBSTREAM, WalkBench.VA_BASE + i * 4096 + (k & 0xFF8),
+                    Access.READ, t);
+            acc ^= status == Translation.OK ? t.outputAddress() : -1L;
         }
         return acc;
     }
