@@ -109,6 +109,22 @@ public final class WalkResult {
         return (shape & STAGE1) != 0 ? Walker.stage1Permissions(descriptor, tableAttrs) : Walker.stage2Permissions(descriptor);
     }
 
+    /** The table descriptors met on the way, ORed: their APTable, UXNTable and PXNTable bits count (stage 1). */
+    public long tableAttributes() {
+        return tableAttrs;
+    }
+
+    /**
+     * The {@link Access}{@code .PERM_*} bits a stage-1 leaf {@code descriptor}
+     * grants under the table bits {@code tableAttributes} (Arm ARM D8.4: AP,
+     * UXN, PXN, the hierarchical APTable/UXNTable/PXNTable, and EL0-writable
+     * memory being privileged-execute-never), as {@link #permissions()}
+     * reports them for a stage-1 walk.
+     */
+    public static int stage1Permissions(long descriptor, long tableAttributes) {
+        return Walker.stage1Permissions(descriptor, tableAttributes);
+    }
+
     /** Descriptors read by this walk. */
     public int descriptorReads() {
         return (shape >>> READS_SHIFT) & 0xf;

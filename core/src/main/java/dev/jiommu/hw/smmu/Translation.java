@@ -1,5 +1,7 @@
 package dev.jiommu.hw.smmu;
 
+import dev.jiommu.pgtable.WalkResult;
+
 /**
  * The outcome of translating one address (reused; a translation that hits
  * the TLB allocates nothing).
@@ -32,7 +34,11 @@ public final class Translation {
 
     int status;
     long outputAddress;
+    /** PERM_* bits, or {@link #PERMISSIONS_FROM_LEAF}. */
     int permissions;
+    /** With {@link #PERMISSIONS_FROM_LEAF}: the stage-1 leaf and the table bits above it. */
+    long leaf;
+    long leafTableAttributes;
     int blockShift;
     int eventId;
     int stallTag;
@@ -50,9 +56,16 @@ public final class Translation {
         return outputAddress;
     }
 
+    /**
+     * {@link #permissions} value of a stage-1 walk that filled no TLB entry:
+     * the granted bits are derived from {@link #leaf} when asked for.
+     */
+    static final int PERMISSIONS_FROM_LEAF = -1;
+
     /** {@link dev.jiommu.pgtable.Access}{@code .PERM_*} bits granted. */
     public int permissions() {
-        return permissions;
+        return permissions != PERMISSIONS_FROM_LEAF ? permissions
+                : WalkResult.stage1Permissions(leaf, leafTableAttributes);
     }
 
     /** log2 of the size of the translation's region (the smaller of the stages' leaves). */

@@ -411,8 +411,18 @@ final class Translator {
             return translationFault(eventOf(k), false, CLASS_IN, 0, ste, cd, sid, ssid, address, access, out);
         }
         long oa = s1.outputAddress();
-        int perms = s1.permissions();
         int shift = s1.blockShift();
+        if (!nested && !tlbEnabled) {
+            // No TLB entry to fill: what the leaf grants is worked out only if someone asks.
+            out.status = Translation.OK;
+            out.outputAddress = oa;
+            out.blockShift = shift;
+            out.permissions = Translation.PERMISSIONS_FROM_LEAF;
+            out.leaf = s1.descriptor();
+            out.leafTableAttributes = s1.tableAttributes();
+            return Translation.OK;
+        }
+        int perms = s1.permissions();
         if (nested) {
             long pa = stage2(ste, oa, access, false);
             if (pa < 0) {
