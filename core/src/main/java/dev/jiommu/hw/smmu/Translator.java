@@ -382,7 +382,8 @@ final class Translator {
         TableFormat f = hi ? cd.tt1() : cd.tt0();
         long ttb = hi ? cd.ttb1() : cd.ttb0();
         int ias = f == null ? 0 : f.inputBits();
-        boolean inRange = f != null && (hi ? (va >> ias) == -1L : (va >>> ias) == 0);
+        // A TTB0 address beyond the IAS is left to the walker, whose translation fault is this same event.
+        boolean inRange = f != null && (!hi || (va >> ias) == -1L);
         if (!inRange) {
             return translationFault(EVT_ID_TRANSLATION_FAULT, false, CLASS_IN, 0, ste, cd, sid, ssid, address, access, out);
         }
