@@ -193,13 +193,7 @@ public final class Walker {
             return false;
         }
         fourLevelPageWalks++;
-        out.inputAddress = ia;
-        out.outputAddress = (desc & ADDR_MASK_48 & -(1L << shift)) | (ia & ((1L << shift) - 1));
-        out.descriptor = desc;
-        out.descriptorAddress = descAddr;
-        out.tableAttrs = tableAttrs;
-        out.shape = WalkResult.leafShape(3, 4, shift, access, gStage1);
-        return true;
+        return found(ia, desc, descAddr, tableAttrs, 3, 4, shift, access, out);
     }
 
     /**
@@ -265,6 +259,12 @@ public final class Walker {
         int reads = level - gStartLevel + 1;
         walks++;
         descriptorReads += reads;
+        return found(ia, desc, descAddr, tableAttrs, level, reads, shift, access, out);
+    }
+
+    /** The outcome of a common walk that ended in the leaf {@code desc} (2^shift bytes). */
+    private boolean found(long ia, long desc, long descAddr, long tableAttrs, int level, int reads, int shift,
+                          int access, WalkResult out) {
         out.inputAddress = ia;
         out.outputAddress = (desc & ADDR_MASK_48 & -(1L << shift)) | (ia & ((1L << shift) - 1));
         out.descriptor = desc;

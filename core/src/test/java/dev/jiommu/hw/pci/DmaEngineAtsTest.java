@@ -34,9 +34,7 @@ class DmaEngineAtsTest {
     @Test
     void anAtsCopyTranslatesOnceAndThenHitsTheAtc() {
         EndpointRig rig = new EndpointRig(1);
-        DmaEngine e = rig.engine(0);
-        rig.enablePasid(e);
-        rig.enableAts(e);
+        DmaEngine e = rig.atsEngine(0);
         long src = rig.map(SRC, 2, Prot.READ | Prot.WRITE);
         long dst = rig.map(DST, 2, Prot.READ | Prot.WRITE);
         long rec = rig.map(REC, 1, Prot.READ | Prot.WRITE);
@@ -63,9 +61,7 @@ class DmaEngineAtsTest {
     @Test
     void atcInvalidateByPasidAndRangeMakesTheNextAccessMissAndAStaleAtcOutlivesTheTables() {
         EndpointRig rig = new EndpointRig(1);
-        DmaEngine e = rig.engine(0);
-        rig.enablePasid(e);
-        rig.enableAts(e);
+        DmaEngine e = rig.atsEngine(0);
         long src = rig.map(SRC, 1, Prot.READ | Prot.WRITE);
         long dst = rig.map(DST, 1, Prot.READ | Prot.WRITE);
         rig.map(REC, 1, Prot.READ | Prot.WRITE);
@@ -101,9 +97,7 @@ class DmaEngineAtsTest {
     @Test
     void aCopyIntoNoRamEndsAtTheDestinationWhetherItsChunkIsMovedWholeOrReadThenWritten() {
         EndpointRig rig = new EndpointRig(1);
-        DmaEngine e = rig.engine(0);
-        rig.enablePasid(e);
-        rig.enableAts(e);
+        DmaEngine e = rig.atsEngine(0);
         long src = rig.map(SRC, 1, Prot.READ | Prot.WRITE);
         long rec = rig.map(REC, 1, Prot.READ | Prot.WRITE);
         // The destination translates to an address no RAM or device decodes.

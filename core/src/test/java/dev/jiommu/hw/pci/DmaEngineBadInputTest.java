@@ -34,9 +34,7 @@ class DmaEngineBadInputTest {
     private int round;
 
     DmaEngineBadInputTest() {
-        DmaEngine e = rig.engine(0);
-        rig.enablePasid(e);
-        rig.enableAts(e);
+        DmaEngine e = rig.atsEngine(0);
         src = rig.map(SRC, 2, Prot.READ | Prot.WRITE);
         dst = rig.map(DST, 2, Prot.READ | Prot.WRITE);
         rec = rig.map(REC, 1, Prot.READ | Prot.WRITE);

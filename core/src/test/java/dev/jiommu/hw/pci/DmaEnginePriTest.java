@@ -144,9 +144,7 @@ class DmaEnginePriTest {
     @Test
     void withPriDisabledADeniedTranslationEndsTheDescriptorWithNoAccessAndNoPageRequest() {
         EndpointRig rig = new EndpointRig(1);
-        DmaEngine e = rig.engine(0);
-        rig.enablePasid(e);
-        rig.enableAts(e);
+        DmaEngine e = rig.atsEngine(0);
         rig.map(SRC, 1, Prot.READ | Prot.WRITE);
         long rec = rig.map(REC, 1, Prot.READ | Prot.WRITE);
         long ring = rig.ring(0, 4);
@@ -170,9 +168,7 @@ class DmaEnginePriTest {
     @Test
     void aGroupNeverHoldsMoreRequestsThanSoftwareAllocated() {
         EndpointRig rig = new EndpointRig(1);
-        DmaEngine e = rig.engine(0);
-        rig.enablePasid(e);
-        rig.enableAts(e);
+        DmaEngine e = rig.atsEngine(0);
         rig.enablePri(e, 2);
         rig.map(SRC, 3, Prot.READ | Prot.WRITE);
         rig.map(REC, 1, Prot.READ | Prot.WRITE);

@@ -233,10 +233,16 @@ final class EndpointRig {
 
     /** Engine {@code i} with PASID, ATS and PRI (allocation 32) enabled, in the order Linux enables them. */
     DmaEngine atsPriEngine(int i) {
+        DmaEngine e = atsEngine(i);
+        enablePri(e, 32);
+        return e;
+    }
+
+    /** Engine {@code i} with PASID and ATS enabled, PRI not. */
+    DmaEngine atsEngine(int i) {
         DmaEngine e = engine(i);
         enablePasid(e);
         enableAts(e);
-        enablePri(e, 32);
         return e;
     }
 
