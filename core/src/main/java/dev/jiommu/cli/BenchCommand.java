@@ -15,8 +15,8 @@ import picocli.CommandLine.Spec;
         synopsisSubcommandLabel = "WORKLOAD",
         description = {
             "Measure how fast the model runs on this host (host time, not modelled cost).",
-            "Each workload prints one result line. For steadier figures use the JMH",
-            "benchmarks (see docs/PERFORMANCE.md).",
+            "Each workload prints one result line. For steadier figures use the JMH"
+                    + " benchmarks (see docs/PERFORMANCE.md).",
         },
         subcommands = {WalkBenchCommand.class, IotlbBenchCommand.class, CopyBenchCommand.class, MapBenchCommand.class,
             PasidMemoryBenchCommand.class},

@@ -14,10 +14,10 @@ import java.util.concurrent.Callable;
 @Command(
         name = "copy",
         description = {
-            "Copy a 64 MiB buffer to another R times with the DMA engine: cref's copy workload.",
-            "Both buffers are mapped page by page (4 KiB) under one PASID; the engine uses ATS,",
-            "its ATC holds every page, and after the warm-up every 4 KiB chunk is two ATC hits and",
-            "two Translated requests through the SMMU.",
+            "Copy a 64 MiB buffer to another R times with the DMA engine: cref's copy workload."
+                    + " Both buffers are mapped page by page (4 KiB) under one PASID; the engine uses ATS,"
+                    + " its ATC holds every page, and after the warm-up every 4 KiB chunk is two ATC hits"
+                    + " and two Translated requests through the SMMU.",
             "Prints one line: copy bytes=... gbps=... check=90 atc_hits=... atc_misses=... translation_requests=...",
         },
         sortOptions = false,

@@ -13,10 +13,10 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "iotlb",
         description = {
-            "Time M translations through the SMMU (stream table, configuration cache, CD, TLB)",
-            "after K warm-up rounds: cref's iotlb workload, 64 hot pages, TLB hits.",
-            "With --no-tlb the SMMU has no TLB and runs cref's walk workload instead:",
-            "N pages mapped, every lookup a full four-level stage-1 walk.",
+            "Time M translations through the SMMU (stream table, configuration cache, CD, TLB)"
+                    + " after K warm-up rounds: cref's iotlb workload, 64 hot pages, TLB hits.",
+            "With --no-tlb the SMMU has no TLB and runs cref's walk workload instead:"
+                    + " N pages mapped, every lookup a full four-level stage-1 walk.",
             "Prints one line: iotlb m=M ns_per_lookup=... checksum=... (iotlb-walk with --no-tlb).",
         },
         sortOptions = false,

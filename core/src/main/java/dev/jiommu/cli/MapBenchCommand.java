@@ -13,8 +13,8 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "map",
         description = {
-            "Map SIZE bytes with one map call per page, in 4 KiB pages and then in 2 MiB",
-            "blocks, unmap each with one call, and print time and table memory.",
+            "Map SIZE bytes with one map call per page, in 4 KiB pages and then in 2 MiB"
+                    + " blocks, unmap each with one call, and print time and table memory.",
             "Prints two lines: map size= page= maps= map_ms= ns_per_map= unmap_ms= table_pages= table_bytes=",
         },
         sortOptions = false,

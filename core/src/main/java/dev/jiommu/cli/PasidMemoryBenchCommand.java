@@ -14,8 +14,8 @@ import picocli.CommandLine.Spec;
         name = "pasid-memory",
         description = {
             "Print the memory a PASID bound for SVA costs: driver frames and Java heap.",
-            "Binds N processes to one DMA engine through the whole stack and compares the",
-            "SMMU driver's frames (CD-table leaves) and the live heap after a full GC.",
+            "Binds N processes to one DMA engine through the whole stack and compares the"
+                    + " SMMU driver's frames (CD-table leaves) and the live heap after a full GC.",
             "Prints one line: pasid-memory pasids= driver_bytes= cd_leaves= driver_bytes_per_pasid= heap_bytes= heap_bytes_per_pasid=",
         },
         sortOptions = false,
