@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -51,37 +52,89 @@ class WalkerCommonPathTest {
                 long ia = randomInput(rnd, f);
                 int access = rnd.nextInt(16);
                 int flags = rnd.nextInt(8);
-                boolean okA = common.walk(f, root, ia, access, flags, ra);
-                boolean okB = full.walk(f, root, ia, access, flags, rb);
                 String where = String.format("seed=0x%x format=%s ia=0x%x access=%d flags=%d", SEED, f, ia, access, flags);
-                assertEquals(okB, okA, where);
-                assertEquals(rb.toString(), ra.toString(), where);
-                assertEquals(rb.fault(), ra.fault(), where);
-                assertEquals(rb.level(), ra.level(), where);
-                assertEquals(rb.descriptorAddress(), ra.descriptorAddress(), where);
-                assertEquals(rb.descriptorReads(), ra.descriptorReads(), where);
-                assertEquals(rb.inputAddress(), ra.inputAddress(), where);
-                assertEquals(rb.access(), ra.access(), where);
-                if (okA) {
-                    assertEquals(rb.outputAddress(), ra.outputAddress(), where);
-                    assertEquals(rb.blockShift(), ra.blockShift(), where);
-                    assertEquals(rb.descriptor(), ra.descriptor(), where);
-                    assertEquals(rb.permissions(), ra.permissions(), where);
-                    assertEquals(rb.hardwareUpdated(), ra.hardwareUpdated(), where);
-                    assertEquals(b.read64(rb.descriptorAddress()), a.read64(ra.descriptorAddress()), where);
+                if (assertSameWalk(f, root, ia, access, flags, common, ra, full, rb, where)) {
                     compared++;
                 }
             }
-            String where = String.format("seed=0x%x format=%s", SEED, f);
-            assertEquals(full.walks(), common.walks(), where);
-            assertEquals(full.descriptorReads(), common.descriptorReads(), where);
-            assertEquals(full.hardwareUpdates(), common.hardwareUpdates(), where);
-            for (FaultKind k : FaultKind.values()) {
-                assertEquals(full.faults(k), common.faults(k), where + " " + k);
-            }
+            assertSameCounters(common, full, String.format("seed=0x%x format=%s", SEED, f));
         }
         assertTrue(compared > FORMATS * WALKS_PER_FORMAT / 20,
                 () -> "too few successful walks to exercise the common path: seed=0x" + Long.toHexString(SEED));
+    }
+
+    /**
+     * Descriptors that lie in RAM above 2^OAS: the common path reads on past
+     * a table address beyond OAS (its reads have no side effect) and must
+     * still end in the full walk's address size fault, at the same level.
+     * RAM spans 2^36 so that the root and tables may lie on either side.
+     */
+    @Test
+    void tablesAndLeavesInRamBeyondOasGiveTheFullWalksAddressSizeFault() {
+        long below = (1L << 36) - 0x4000;
+        long above = 1L << 36;
+        long[][] layouts = {
+            // root, level-1, level-2, level-3 table, output page
+            {below, above, above + 0x1000, above + 0x2000, 0x4000_0000L},   // level-0 table address beyond OAS
+            {below, below + 0x1000, below + 0x2000, above, 0x4000_0000L},   // level-2 table address beyond OAS
+            {below, below + 0x1000, below + 0x2000, below + 0x3000, 1L << 40}, // output address beyond OAS
+            {above, below + 0x1000, below + 0x2000, below + 0x3000, 0x4000_0000L}, // only the root beyond OAS
+        };
+        for (Stage stage : Stage.values()) {
+            TableFormat f = stage == Stage.STAGE1 ? TableFormat.stage1(Granule.G4K, 48, 36) : TableFormat.stage2(Granule.G4K, 48, 36);
+            for (long[] t : layouts) {
+                PhysicalMemory a = PhysicalMemory.ram(below, 0x8000);
+                PhysicalMemory b = PhysicalMemory.ram(below, 0x8000);
+                long ia = 0x12_3456_7000L;
+                long leaf = t[4] | Descriptor.ARM_LPAE_PTE_AF | 3L << 6 | Descriptor.ARM_LPAE_PTE_TYPE_PAGE;
+                for (PhysicalMemory m : new PhysicalMemory[] {a, b}) {
+                    m.write64(t[0] + ((ia >>> 39) & 511) * 8, t[1] | Descriptor.ARM_LPAE_PTE_TYPE_TABLE);
+                    m.write64(t[1] + ((ia >>> 30) & 511) * 8, t[2] | Descriptor.ARM_LPAE_PTE_TYPE_TABLE);
+                    m.write64(t[2] + ((ia >>> 21) & 511) * 8, t[3] | Descriptor.ARM_LPAE_PTE_TYPE_TABLE);
+                    m.write64(t[3] + ((ia >>> 12) & 511) * 8, leaf);
+                }
+                Walker common = new Walker(a);
+                Walker full = new Walker(b, (addr, level, write) -> addr);
+                String where = String.format("format=%s root=0x%x leaf table=0x%x output=0x%x", f, t[0], t[3], t[4]);
+                assertFalse(assertSameWalk(f, t[0], ia, Access.READ, 0, common, new WalkResult(), full, new WalkResult(), where),
+                        where);
+                assertSameCounters(common, full, where);
+                assertEquals(1, common.faults(FaultKind.ADDRESS_SIZE), where);
+            }
+        }
+    }
+
+    /** Walks once with each walker; asserts the outcomes agree and returns whether the walk succeeded. */
+    private static boolean assertSameWalk(TableFormat f, long root, long ia, int access, int flags,
+                                          Walker common, WalkResult ra, Walker full, WalkResult rb, String where) {
+        boolean okA = common.walk(f, root, ia, access, flags, ra);
+        boolean okB = full.walk(f, root, ia, access, flags, rb);
+        assertEquals(okB, okA, where);
+        assertEquals(rb.toString(), ra.toString(), where);
+        assertEquals(rb.fault(), ra.fault(), where);
+        assertEquals(rb.level(), ra.level(), where);
+        assertEquals(rb.descriptorAddress(), ra.descriptorAddress(), where);
+        assertEquals(rb.descriptorReads(), ra.descriptorReads(), where);
+        assertEquals(rb.inputAddress(), ra.inputAddress(), where);
+        assertEquals(rb.access(), ra.access(), where);
+        if (okA) {
+            assertEquals(rb.outputAddress(), ra.outputAddress(), where);
+            assertEquals(rb.blockShift(), ra.blockShift(), where);
+            assertEquals(rb.descriptor(), ra.descriptor(), where);
+            assertEquals(rb.permissions(), ra.permissions(), where);
+            assertEquals(rb.hardwareUpdated(), ra.hardwareUpdated(), where);
+            assertEquals(full.memory().read64(rb.descriptorAddress()), common.memory().read64(ra.descriptorAddress()), where);
+        }
+        return okA;
+    }
+
+    private static void assertSameCounters(Walker common, Walker full, String where) {
+        assertEquals(full.walks(), common.walks(), where);
+        assertEquals(full.descriptorReads(), common.descriptorReads(), where);
+        assertEquals(full.hardwareUpdates(), common.hardwareUpdates(), where);
+        for (FaultKind k : FaultKind.values()) {
+            assertEquals(full.faults(k), common.faults(k), where + " " + k);
+        }
     }
 
     private static TableFormat randomFormat(SplittableRandom rnd, Granule[] granules) {

@@ -47,13 +47,42 @@ public final class WalkBench {
         return new Setup(mem, table, new Walker(mem), pages);
     }
 
-    /** One pass of {@code walks} random full walks; returns the XOR of the output addresses. */
+    /**
+     * One pass of {@code walks} random full walks; returns the XOR of the
+     * output addresses. The walks run in chunks of at most 2^30 with an
+     * {@code int} counter, which leaves the JIT one more register than a
+     * {@code long} loop; a chunk is a multiple of 4 KiB walks, so
+     * {@code k & 0xFF8} is the same in the chunk as over the pass.
+     */
     public static long pass(Setup s, TableFormat format, long root, long walks, WalkResult r) {
-        Walker walker = s.walker();
-        long n = s.pages();
+        return pass(s, format, root, walks, r, CHUNK);
+    }
+
+    /** {@link #pass} in chunks of {@code chunkWalks}, a multiple of 4096. */
+    static long pass(Setup s, TableFormat format, long root, long walks, WalkResult r, int chunkWalks) {
+        if (chunkWalks <= 0 || chunkWalks % 4096 != 0) {
+            throw new IllegalArgumentException("chunk of " + chunkWalks + " walks is not a positive multiple of 4096");
+        }
         long state = 0x9E3779B97F4A7C15L;
         long acc = 0;
-        for (long k = 0; k < walks; k++) {
+        for (long done = 0; done < walks; ) {
+            int chunk = (int) Math.min(walks - done, chunkWalks);
+            long[] result = chunk(s, format, root, chunk, state, r);
+            state = result[0];
+            acc ^= result[1];
+            done += chunk;
+        }
+        return acc;
+    }
+
+    private static final int CHUNK = 1 << 30;
+
+    /** {@code walks} walks from xorshift state {@code state}; returns the state after them and the XOR of outputs. */
+    private static long[] chunk(Setup s, TableFormat format, long root, int walks, long state, WalkResult r) {
+        Walker walker = s.walker();
+        long n = s.pages();
+        long acc = 0;
+        for (int k = 0; k < walks; k++) {
             state ^= state >>> 12;
             state ^= state << 25;
             state ^= state >>> 27;
@@ -61,7 +90,7 @@ public final class WalkBench {
             acc ^= walker.walk(format, root, VA_BASE + i * 4096 + (k & 0xFF8), Access.READ, 0, r)
                     ? r.outputAddress() : -1L;
         }
-        return acc;
+        return new long[] {state, acc};
     }
 
     /**
