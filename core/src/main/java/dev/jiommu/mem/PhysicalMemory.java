@@ -26,8 +26,8 @@ import java.util.Objects;
  * read-compare-write, as hardware access/dirty-flag updates require.
  *
  * <p>Scalar reads, writes and compare-and-set allocate nothing. The 64-bit
- * fast path is one unsigned compare against the RAM region hit last and one
- * host access.
+ * fast path is two compares against the RAM region hit last and one host
+ * access.
  */
 public final class PhysicalMemory {
 
@@ -46,21 +46,20 @@ public final class PhysicalMemory {
     private static final VarHandle ATOMIC_LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
 
     /**
-     * A RAM region and its host backing; {@code lastLong = size - 8}, and
-     * {@code hostAddress} is where {@code base} lives in the host.
+     * A RAM region and its host backing {@code host} (offset 0 is
+     * {@code base}). {@code window} is the same host memory addressed by
+     * physical address: window offset {@code pa} is the byte at {@code pa}
+     * for {@code pa} in {@code [base, base + size)}; below {@code base} the
+     * window is not backed, and the fast paths test {@code pa >= base} before
+     * they use it. {@code lastLong = base + size - 8}, the last address a
+     * 64-bit access may start at.
      */
-    private record Ram(MemoryRegion region, long base, long size, long lastLong, MemorySegment host, long hostAddress) {
+    private record Ram(MemoryRegion region, long base, long size, long lastLong, MemorySegment host, MemorySegment window) {
         Ram(MemoryRegion region, MemorySegment host) {
-            this(region, region.base(), region.size(), region.size() - 8, host, host.address());
+            this(region, region.base(), region.size(), region.base() + region.size() - 8, host,
+                    MemorySegment.ofAddress(host.address() - region.base()).reinterpret(region.base() + region.size()));
         }
     }
-
-    /**
-     * The whole host address space, for the scalar fast paths: one unsigned
-     * compare against the RAM region hit last stands for the segment's own
-     * bounds check. Every address formed is inside a live host mapping.
-     */
-    private static final MemorySegment HOST = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
     private final MemoryRegion[] regions;
     private final Ram[] rams;
@@ -182,9 +181,8 @@ public final class PhysicalMemory {
 
     public long read64(long pa) {
         Ram r = hit;
-        long off = pa - r.base;
-        if (Long.compareUnsigned(off, r.lastLong) <= 0) {
-            return HOST.get(LONG, r.hostAddress + off);
+        if (pa >= r.base && pa <= r.lastLong) {
+            return r.window.get(LONG, pa);
         }
         r = check(pa, 8, "read");
         return r.host.get(LONG, pa - r.base);
@@ -207,12 +205,10 @@ public final class PhysicalMemory {
 
     public void write64(long pa, long value) {
         Ram r = hit;
-        long off = pa - r.base;
-        if (Long.compareUnsigned(off, r.lastLong) > 0) {
+        if (pa < r.base || pa > r.lastLong) {
             r = check(pa, 8, "write");
-            off = pa - r.base;
         }
-        HOST.set(LONG, r.hostAddress + off, value);
+        r.window.set(LONG, pa, value);
     }
 
     /**
@@ -254,16 +250,14 @@ public final class PhysicalMemory {
      */
     public void fill(long pa, long len, byte value) {
         Ram r = check(pa, len, "write");
-        long off = pa - r.base;
         if ((len & 7) == 0 && len <= WORD_FILL_LIMIT) {
             long word = (value & 0xffL) * 0x0101_0101_0101_0101L;
-            long at = r.hostAddress + off;
-            for (long i = 0; i < len; i += 8) {
-                HOST.set(LONG, at + i, word);
+            for (long at = pa, end = pa + len; at < end; at += 8) {
+                r.window.set(LONG, at, word);
             }
             return;
         }
-        r.host.asSlice(off, len).fill(value);
+        r.host.asSlice(pa - r.base, len).fill(value);
     }
 
     /** The largest {@link #fill} done with word stores. */

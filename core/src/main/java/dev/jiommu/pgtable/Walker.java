@@ -191,9 +191,11 @@ public final class Walker {
         long descAddr = (d2 & ADDR_4K) + (((ia >>> 12) & 511) << 3);
         long desc = m.read64(descAddr);
         long tableAttrs = d0 | d1 | d2;
-        if ((desc & (ARM_LPAE_PTE_TYPE_MASK | ARM_LPAE_PTE_AF)) != (ARM_LPAE_PTE_TYPE_PAGE | ARM_LPAE_PTE_AF)
-                || ((tableAttrs | desc) & gBeyondOas) != 0
-                || !surelyAllowed(gStage1, desc, tableAttrs, access)) {
+        boolean stage1 = gStage1;
+        // gLeafCheck and surelyAllowed, as two masked compares.
+        if ((desc & (gLeafCheck | surelyLeafMask(stage1, access)))
+                        != (ARM_LPAE_PTE_TYPE_PAGE | ARM_LPAE_PTE_AF | surelyLeafSet(stage1, access))
+                || (tableAttrs & (gBeyondOas | surelyTableClear(stage1, access))) != 0) {
             return false;
         }
         fourLevelPageWalks++;
@@ -287,21 +289,46 @@ public final class Walker {
      * EL0-accessible page (D8.4.1: EL0-writable memory is PXN).
      */
     static boolean surelyAllowed(boolean stage1, long desc, long tableAttrs, int access) {
-        boolean read = (access & Access.READ) != 0;
+        return (desc & surelyLeafMask(stage1, access)) == surelyLeafSet(stage1, access)
+                && (tableAttrs & surelyTableClear(stage1, access)) == 0;
+    }
+
+    /** The leaf bits {@link #surelyAllowed} looks at: those it needs set and those it needs clear. */
+    private static long surelyLeafMask(boolean stage1, int access) {
         boolean write = (access & Access.WRITE) != 0;
         boolean exec = (access & Access.EXEC) != 0;
         if (!stage1) {
-            long set = (read ? ARM_LPAE_PTE_HAP_READ : 0) | (write ? ARM_LPAE_PTE_HAP_WRITE : 0);
-            return (desc & (set | (exec ? UXN : 0))) == set;
+            return surelyLeafSet(false, access) | (exec ? UXN : 0);
         }
         boolean priv = (access & Access.PRIV) != 0;
-        boolean el0Data = !priv && (read || write);
-        long descSet = el0Data ? ARM_LPAE_PTE_AP_UNPRIV : 0;
-        long descClear = (write ? ARM_LPAE_PTE_AP_RDONLY : 0)
+        return surelyLeafSet(true, access) | (write ? ARM_LPAE_PTE_AP_RDONLY : 0)
                 | (exec ? (priv ? PXN | ARM_LPAE_PTE_AP_UNPRIV : UXN) : 0);
-        long tableClear = (el0Data ? APTABLE_NO_EL0 : 0) | (write ? APTABLE_RDONLY : 0)
+    }
+
+    /** The leaf bits {@link #surelyAllowed} needs set: S2AP for stage 2, AP[1] for an EL0 data access at stage 1. */
+    private static long surelyLeafSet(boolean stage1, int access) {
+        boolean read = (access & Access.READ) != 0;
+        boolean write = (access & Access.WRITE) != 0;
+        if (!stage1) {
+            return (read ? ARM_LPAE_PTE_HAP_READ : 0) | (write ? ARM_LPAE_PTE_HAP_WRITE : 0);
+        }
+        return el0Data(access) ? ARM_LPAE_PTE_AP_UNPRIV : 0;
+    }
+
+    /** The hierarchical table bits {@link #surelyAllowed} needs clear (none at stage 2). */
+    private static long surelyTableClear(boolean stage1, int access) {
+        if (!stage1) {
+            return 0;
+        }
+        boolean write = (access & Access.WRITE) != 0;
+        boolean exec = (access & Access.EXEC) != 0;
+        boolean priv = (access & Access.PRIV) != 0;
+        return (el0Data(access) ? APTABLE_NO_EL0 : 0) | (write ? APTABLE_RDONLY : 0)
                 | (exec ? (priv ? PXNTABLE : UXNTABLE) : 0);
-        return (desc & (descSet | descClear)) == descSet && (tableAttrs & tableClear) == 0;
+    }
+
+    private static boolean el0Data(int access) {
+        return (access & Access.PRIV) == 0 && (access & (Access.READ | Access.WRITE)) != 0;
     }
 
     /** The walk with every outcome: faults, hardware updates, the hook, 52-bit addresses. */
