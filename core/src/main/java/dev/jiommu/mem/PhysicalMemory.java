@@ -26,8 +26,15 @@ import java.util.Objects;
  * read-compare-write, as hardware access/dirty-flag updates require.
  *
  * <p>Scalar reads, writes and compare-and-set allocate nothing. The 64-bit
- * fast path is two compares against the RAM region hit last and one host
- * access.
+ * reads and writes have a fast path for one RAM region, the highest one they
+ * have reached so far (in a memory with one RAM region, that region): one
+ * compare against its base, and the host segment's own bounds check for its
+ * end. An access above that region's end, into a higher RAM region or into no
+ * RAM, leaves the fast path through the segment's
+ * {@link IndexOutOfBoundsException}, which costs microseconds; because the
+ * fast region only ever moves up, that happens once per higher RAM region,
+ * and otherwise only for accesses that fault anyway. Accesses below the fast
+ * region take the region lookup every other access takes.
  */
 public final class PhysicalMemory {
 
@@ -49,22 +56,23 @@ public final class PhysicalMemory {
      * A RAM region and its host backing {@code host} (offset 0 is
      * {@code base}). {@code window} is the same host memory addressed by
      * physical address: window offset {@code pa} is the byte at {@code pa}
-     * for {@code pa} in {@code [base, base + size)}; below {@code base} the
-     * window is not backed, and the fast paths test {@code pa >= base} before
-     * they use it. {@code lastLong = base + size - 8}, the last address a
-     * 64-bit access may start at.
+     * for {@code pa} in {@code [base, base + size)}; the window ends where
+     * the region ends, and below {@code base} it is not backed, so the fast
+     * paths test {@code pa >= base} before they use it.
      */
-    private record Ram(MemoryRegion region, long base, long size, long lastLong, MemorySegment host, MemorySegment window) {
+    private record Ram(MemoryRegion region, long base, long size, MemorySegment host, MemorySegment window) {
         Ram(MemoryRegion region, MemorySegment host) {
-            this(region, region.base(), region.size(), region.base() + region.size() - 8, host,
+            this(region, region.base(), region.size(), host,
                     MemorySegment.ofAddress(host.address() - region.base()).reinterpret(region.base() + region.size()));
         }
     }
 
     private final MemoryRegion[] regions;
     private final Ram[] rams;
-    /** Last RAM region hit; one reference, so the fast-path check is consistent. */
+    /** Last RAM region hit by a lookup. */
     private Ram hit;
+    /** The RAM region of the 64-bit fast paths: the highest one they have reached. */
+    private Ram fast;
 
     /**
      * @param regions the address map; RAM regions hold data. Regions must not
@@ -88,6 +96,7 @@ public final class PhysicalMemory {
             throw new IllegalArgumentException("the address map has no RAM region");
         }
         this.hit = rams[0];
+        this.fast = rams[0];
     }
 
     /** A memory with one RAM region {@code [base, base + size)}. */
@@ -180,11 +189,15 @@ public final class PhysicalMemory {
     }
 
     public long read64(long pa) {
-        Ram r = hit;
-        if (pa >= r.base && pa <= r.lastLong) {
-            return r.window.get(LONG, pa);
+        Ram f = fast;
+        if (pa >= f.base) {
+            try {
+                return f.window.get(LONG, pa);
+            } catch (IndexOutOfBoundsException aboveFastRegion) {
+                // A higher RAM region, or a fault below.
+            }
         }
-        r = check(pa, 8, "read");
+        Ram r = checkAndRaiseFast(pa, "read");
         return r.host.get(LONG, pa - r.base);
     }
 
@@ -204,11 +217,26 @@ public final class PhysicalMemory {
     }
 
     public void write64(long pa, long value) {
-        Ram r = hit;
-        if (pa < r.base || pa > r.lastLong) {
-            r = check(pa, 8, "write");
+        Ram f = fast;
+        if (pa >= f.base) {
+            try {
+                f.window.set(LONG, pa, value);
+                return;
+            } catch (IndexOutOfBoundsException aboveFastRegion) {
+                // A higher RAM region, or a fault below; nothing was written.
+            }
         }
-        r.window.set(LONG, pa, value);
+        Ram r = checkAndRaiseFast(pa, "write");
+        r.host.set(LONG, pa - r.base, value);
+    }
+
+    /** The RAM region of a 64-bit access off the fast path; it becomes the fast region if higher. */
+    private Ram checkAndRaiseFast(long pa, String op) {
+        Ram r = check(pa, 8, op);
+        if (r.base > fast.base) {
+            fast = r;
+        }
+        return r;
     }
 
     /**

@@ -333,6 +333,35 @@ class PhysicalMemoryTest {
         assertEquals(touched, m.pagesTouched());
     }
 
+    /**
+     * The 64-bit fast path serves the highest RAM region reached so far;
+     * accesses alternating between a low and a high region, with a hole
+     * between them, in either order, must each see their own region.
+     */
+    @Test
+    void alternatingAccessesToTwoRamRegionsSeeTheirOwnBytes() {
+        long high = BASE + 4 * SIZE;
+        for (boolean highFirst : new boolean[] {false, true}) {
+            PhysicalMemory m = new PhysicalMemory(List.of(MemoryRegion.ram("low", BASE, SIZE),
+                    MemoryRegion.ram("high", high, SIZE)));
+            if (highFirst) {
+                m.write64(high, -1L);
+            }
+            for (int i = 0; i < 1000; i++) {
+                long off = (i * 8L) % SIZE;
+                m.write64(BASE + off, i);
+                m.write64(high + off, ~(long) i);
+                assertEquals(i, m.read64(BASE + off));
+                assertEquals(~(long) i, m.read64(high + off));
+                assertEquals(i, m.read64(BASE + off));
+            }
+            assertThrows(MemoryFault.class, () -> m.read64(BASE + SIZE), "the hole between the regions");
+            assertThrows(MemoryFault.class, () -> m.write64(high + SIZE - 4, 1), "straddles the end of the high region");
+            assertThrows(MemoryFault.class, () -> m.read64(high + SIZE));
+            assertEquals(~999L, m.read64(high + (999 * 8L) % SIZE));
+        }
+    }
+
     @Test
     void accessSpanningTwoAdjacentRamRegionsFaults() {
         PhysicalMemory m = new PhysicalMemory(List.of(MemoryRegion.ram("a", BASE, SIZE),
