@@ -194,7 +194,7 @@ public final class PhysicalMemory {
             try {
                 return f.window.get(LONG, pa);
             } catch (IndexOutOfBoundsException aboveFastRegion) {
-                // A higher RAM region, or a fault below.
+                // Past the fast region's end: a higher RAM region or a fault, decided below.
             }
         }
         Ram r = checkAndRaiseFast(pa, "read");
@@ -223,7 +223,7 @@ public final class PhysicalMemory {
                 f.window.set(LONG, pa, value);
                 return;
             } catch (IndexOutOfBoundsException aboveFastRegion) {
-                // A higher RAM region, or a fault below; nothing was written.
+                // Past the fast region's end, nothing written: a higher RAM region or a fault, decided below.
             }
         }
         Ram r = checkAndRaiseFast(pa, "write");
