@@ -60,9 +60,9 @@ public final class PhysicalMemory {
      * the region ends, and below {@code base} it is not backed, so the fast
      * paths test {@code pa >= base} before they use it.
      */
-    private record Ram(MemoryRegion region, long base, long size, MemorySegment host, MemorySegment window) {
+    private record Ram(MemoryRegion region, long base, MemorySegment host, MemorySegment window) {
         Ram(MemoryRegion region, MemorySegment host) {
-            this(region, region.base(), region.size(), host,
+            this(region, region.base(), host,
                     MemorySegment.ofAddress(host.address() - region.base()).reinterpret(region.base() + region.size()));
         }
     }

@@ -131,8 +131,8 @@ public final class Walker {
         gRootMask = -Math.max(startBytes, 64);
         gTableMask = Descriptor.ADDR_MASK_48 & -(1L << g.shift());
         gTableCheck = ARM_LPAE_PTE_TYPE_MASK | (gTableMask & -(1L << f.outputBits()));
-        gLeafCheck = ARM_LPAE_PTE_TYPE_MASK | ARM_LPAE_PTE_AF | (ADDR_MASK_48 & -(1L << f.outputBits()));
         gBeyondOas = ADDR_MASK_48 & -(1L << f.outputBits());
+        gLeafCheck = ARM_LPAE_PTE_TYPE_MASK | ARM_LPAE_PTE_AF | gBeyondOas;
         g4KiB48 = g == Granule.G4K && f.inputBits() == 48;
         gStage1 = f.stage() == Stage.STAGE1;
         geometryOf = f;
